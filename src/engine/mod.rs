@@ -1,0 +1,9 @@
+//! The stochastic engine: keyed random streams ([`rng`]), the draws
+//! ([`draw`]) and the monthly loop of one replicate ([`sim`]).
+
+pub mod draw;
+pub mod rng;
+pub mod run;
+pub mod sim;
+
+pub use sim::simulate;

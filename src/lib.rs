@@ -1,0 +1,7 @@
+//! ddrsim: a Monte Carlo simulator of DDR/SSR programme funding.
+pub mod engine;
+pub mod model;
+pub mod plot;
+pub mod report;
+pub mod scenario;
+pub mod stats;

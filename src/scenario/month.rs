@@ -1,0 +1,160 @@
+//! Calendar months, month references (`3` or `"2004-04"`) and step schedules.
+//!
+//! Month `1` of a run is the scenario's `start` month. A month reference in a
+//! file is either that 1-based index or a `"YYYY-MM"` date.
+
+use super::param::Param;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A calendar month (year and month 1..=12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct YearMonth {
+    /// Calendar year.
+    pub year: i32,
+    /// Month of the year, 1..=12.
+    pub month: u32,
+}
+
+impl YearMonth {
+    /// Parses `"YYYY-MM"`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || format!("\"{text}\" is not a month: write \"YYYY-MM\", e.g. \"2004-04\"");
+        let (y, m) = text.trim().split_once('-').ok_or_else(bad)?;
+        if y.len() != 4 || m.len() != 2 {
+            return Err(bad());
+        }
+        let year: i32 = y.parse().map_err(|_| bad())?;
+        let month: u32 = m.parse().map_err(|_| bad())?;
+        if !(1..=12).contains(&month) {
+            return Err(bad());
+        }
+        Ok(YearMonth { year, month })
+    }
+
+    /// Months since year 0, for arithmetic.
+    pub fn ordinal(self) -> i64 {
+        self.year as i64 * 12 + (self.month as i64 - 1)
+    }
+
+    /// The calendar month `offset` months after this one (may be negative).
+    pub fn plus(self, offset: i64) -> Self {
+        let o = self.ordinal() + offset;
+        YearMonth {
+            year: o.div_euclid(12) as i32,
+            month: (o.rem_euclid(12) + 1) as u32,
+        }
+    }
+
+    /// The calendar month of model month `t` (1-based) for a run starting here.
+    pub fn of_index(self, t: u32) -> Self {
+        self.plus(t as i64 - 1)
+    }
+}
+
+impl fmt::Display for YearMonth {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// A month as written in a file: a 1-based index or a calendar date.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum MonthRef {
+    /// Model month, 1-based.
+    Index(i64),
+    /// Calendar month `"YYYY-MM"`.
+    Date(String),
+}
+
+impl MonthRef {
+    /// Resolves to a model month index (may fall outside `1..=T`; the caller checks).
+    pub fn resolve(&self, start: YearMonth) -> Result<i64, String> {
+        match self {
+            MonthRef::Index(i) => Ok(*i),
+            MonthRef::Date(s) => Ok(YearMonth::parse(s)?.ordinal() - start.ordinal() + 1),
+        }
+    }
+}
+
+impl fmt::Display for MonthRef {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            MonthRef::Index(i) => write!(f, "{i}"),
+            MonthRef::Date(s) => write!(f, "\"{s}\""),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MonthRef {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = MonthRef;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a month: an index 1..T or a date \"YYYY-MM\"")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<MonthRef, E> {
+                Ok(MonthRef::Index(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<MonthRef, E> {
+                i64::try_from(v).map(MonthRef::Index).map_err(|_| E::custom("month index too large"))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<MonthRef, E> {
+                YearMonth::parse(v).map_err(E::custom)?;
+                Ok(MonthRef::Date(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// A value that may change over time: a constant, or steps `[[month, value], ...]`,
+/// each value holding from its month on (0 before the first step).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Schedule {
+    /// The same value every month.
+    Constant(Param),
+    /// Step changes; before the first step the value is 0.
+    Steps(Vec<(MonthRef, Param)>),
+}
+
+impl<'de> Deserialize<'de> for Schedule {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Schedule;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number, a distribution, or steps [[month, value], ...]")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Schedule, A::Error> {
+                let mut steps = Vec::new();
+                while let Some(step) = seq.next_element::<(MonthRef, Param)>()? {
+                    steps.push(step);
+                }
+                Ok(Schedule::Steps(steps))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Schedule, E> {
+                Ok(Schedule::Constant(Param::Fixed(v as f64)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Schedule, E> {
+                Ok(Schedule::Constant(Param::Fixed(v as f64)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Schedule, E> {
+                Ok(Schedule::Constant(Param::Fixed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Schedule, E> {
+                super::param::parse_range(v)
+                    .map(|d| Schedule::Constant(Param::Uncertain(d)))
+                    .map_err(E::custom)
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Schedule, A::Error> {
+                Param::deserialize(de::value::MapAccessDeserializer::new(map)).map(Schedule::Constant)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
