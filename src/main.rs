@@ -1,1 +1,26 @@
-fn main(){}
+//! The `ddrsim` command: parse arguments, dispatch, print errors, exit code.
+
+mod cli;
+mod cmd;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    let result = match args.command.unwrap_or(cli::Command::Run(cli::RunArgs::default())) {
+        cli::Command::Run(a) => cmd::run::run(&a),
+        cli::Command::Plot(a) => cmd::plot::run(&a),
+        cli::Command::Validate(a) => return ExitCode::from(cmd::validate::run(&a) as u8),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

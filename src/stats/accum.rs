@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 /// Histogram resolution for outcomes (relative 2^-10).
 pub const OUTCOME_BITS: u32 = 10;
-/// Histogram resolution for monthly series and funding cells (relative 2^-7).
-pub const SERIES_BITS: u32 = 7;
+/// Histogram resolution for monthly series and funding cells (relative 2^-8).
+pub const SERIES_BITS: u32 = 8;
 
 /// Results of one policy on one replicate.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,10 +2,12 @@
 //! percentiles whose memory does not grow with the number of replicates.
 //!
 //! Values with magnitude below `2^bits` are kept exactly; larger values fall
-//! in buckets of relative width at most `2^-bits`, reported at the bucket
-//! midpoint, so a reported percentile is within `2^-(bits+1)` relative of a
-//! value of the sample (0.05% at 10 bits, 0.4% at 7 bits). Counts add, so
-//! merging shards is exact.
+//! in buckets of relative width at most `2^-bits`. Each bucket keeps its
+//! count and the exact sum of its values and is reported at the mean of its
+//! values, so a reported percentile lies in the same bucket as the sample
+//! quantile: within `2^-bits` relative of it (0.1% at 10 bits, 0.8% at 7
+//! bits), and exact whenever the bucket holds a single distinct value.
+//! Counts and sums add, so merging shards is exact.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -14,7 +16,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Histogram {
     bits: u32,
-    counts: BTreeMap<i64, u64>,
+    counts: BTreeMap<i64, (u64, i128)>,
     n: u64,
 }
 
@@ -52,38 +54,22 @@ impl Histogram {
         }
     }
 
-    /// Representative (midpoint) value of a bucket.
-    fn value(&self, idx: i64) -> f64 {
-        let (neg, i) = if idx < 0 { (true, -idx - 1) } else { (false, idx) };
-        let exact = 1i64 << self.bits;
-        let v = if i < exact {
-            i as f64
-        } else {
-            let shift = (i >> self.bits) - 1;
-            let mant = i & (exact - 1);
-            let lo = ((exact + mant) as f64) * 2f64.powi(shift as i32);
-            let width = 2f64.powi(shift as i32);
-            lo + (width - 1.0) / 2.0
-        };
-        if neg {
-            -v
-        } else {
-            v
-        }
-    }
-
     /// Adds a value.
     #[inline]
     pub fn add(&mut self, v: i64) {
-        *self.counts.entry(self.index(v)).or_insert(0) += 1;
+        let e = self.counts.entry(self.index(v)).or_insert((0, 0));
+        e.0 += 1;
+        e.1 += v as i128;
         self.n += 1;
     }
 
     /// Adds another histogram of the same resolution (exact).
     pub fn merge(&mut self, o: &Histogram) {
         debug_assert_eq!(self.bits, o.bits);
-        for (k, c) in &o.counts {
-            *self.counts.entry(*k).or_insert(0) += c;
+        for (k, (c, sum)) in &o.counts {
+            let e = self.counts.entry(*k).or_insert((0, 0));
+            e.0 += c;
+            e.1 += sum;
         }
         self.n += o.n;
     }
@@ -97,12 +83,12 @@ impl Histogram {
         let ranks: Vec<u64> = qs.iter().map(|q| ((q * self.n as f64).ceil() as u64).clamp(1, self.n)).collect();
         let mut out = vec![f64::NAN; qs.len()];
         let mut cum = 0;
-        for (&k, &c) in &self.counts {
+        for &(c, sum) in self.counts.values() {
             let before = cum;
             cum += c;
             for (o, &r) in out.iter_mut().zip(&ranks) {
                 if r > before && r <= cum {
-                    *o = self.value(k);
+                    *o = sum as f64 / c as f64;
                 }
             }
             if cum >= *ranks.iter().max().unwrap_or(&0) {
@@ -138,6 +124,7 @@ mod tests {
                 let exact = sorted[((q * 5000.0f64).ceil() as usize).max(1) - 1] as f64;
                 let got = h.quantiles(&[q])[0];
                 let tol = exact * 2f64.powi(-(bits as i32));
+                assert!(got >= 1_000_000.0, "inside the data range");
                 assert!((got - exact).abs() <= tol, "bits {bits} q {q}: {got} vs {exact}");
             }
         }
@@ -160,5 +147,14 @@ mod tests {
         assert_eq!(a, all);
         let q = all.quantiles(&[0.0])[0];
         assert!((q + 500_000.0).abs() <= 500_000.0 / 128.0);
+    }
+
+    #[test]
+    fn a_constant_is_reported_exactly() {
+        let mut h = Histogram::new(7);
+        for _ in 0..50 {
+            h.add(40_000);
+        }
+        assert_eq!(h.quantiles(&[0.05, 0.5, 0.95]), vec![40_000.0; 3]);
     }
 }

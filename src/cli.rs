@@ -1,0 +1,71 @@
+//! Command-line definitions (clap derive) only; each command lives in `cmd/`.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// ddrsim: Monte Carlo simulator of DDR/SSR programme funding.
+///
+/// Does paying for reintegration from the assessed UN peacekeeping budget for a
+/// limited time (a "kick-start"), instead of waiting for voluntary donor money,
+/// change DDR programme outcomes, and under which conditions?
+#[derive(Debug, Parser)]
+#[command(name = "ddrsim", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// The command (default: `run` on the bundled default scenario).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario with all its policies and write results.
+    #[command(after_help = "Examples:\n  ddrsim run\n  ddrsim run scenarios/liberia-2003.toml --replicates 2000 --seed 7\n  ddrsim run my.toml --out results/my-run --threads 2 --quiet")]
+    Run(RunArgs),
+    /// Redraw the charts and report.html of an output folder from its CSV files.
+    #[command(after_help = "Example:\n  ddrsim plot output/default")]
+    Plot(PlotArgs),
+    /// Check scenario files without running them.
+    #[command(after_help = "Example:\n  ddrsim validate scenarios/*.toml")]
+    Validate(ValidateArgs),
+}
+
+/// Arguments of `ddrsim run`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct RunArgs {
+    /// Scenario file (TOML). Default: the bundled default scenario.
+    pub scenario: Option<PathBuf>,
+    /// Number of replicates (default: the scenario's `replicates`).
+    #[arg(short = 'n', long)]
+    pub replicates: Option<u64>,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(short, long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario name>). Replaced as a whole.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no table on stdout.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Skip charts and report.html (CSV and manifest only).
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+/// Arguments of `ddrsim plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// An output folder written by `ddrsim run`.
+    pub dir: PathBuf,
+}
+
+/// Arguments of `ddrsim validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
