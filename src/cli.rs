@@ -20,7 +20,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario with all its policies and write results.
-    #[command(after_help = "Examples:\n  ddrsim run\n  ddrsim run scenarios/liberia-2003.toml --replicates 2000 --seed 7\n  ddrsim run my.toml --out results/my-run --threads 2 --quiet")]
+    #[command(
+        after_help = "Examples:\n  ddrsim run\n  ddrsim run scenarios/liberia-2003.toml --replicates 2000 --seed 7\n  ddrsim run my.toml --out results/my-run --threads 2 --quiet"
+    )]
     Run(RunArgs),
     /// Redraw the charts and report.html of an output folder from its CSV files.
     #[command(after_help = "Example:\n  ddrsim plot output/default")]

@@ -8,7 +8,10 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    let result = match args.command.unwrap_or(cli::Command::Run(cli::RunArgs::default())) {
+    let result = match args
+        .command
+        .unwrap_or(cli::Command::Run(cli::RunArgs::default()))
+    {
         cli::Command::Run(a) => cmd::run::run(&a),
         cli::Command::Plot(a) => cmd::plot::run(&a),
         cli::Command::Validate(a) => return ExitCode::from(cmd::validate::run(&a) as u8),
@@ -16,7 +19,10 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {e:#}");

@@ -11,8 +11,15 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/output-small");
-const DATA_FILES: [&str; 7] =
-    ["manifest.json", "scenario.toml", "summary.csv", "comparison.csv", "timeseries.csv", "replicates.csv", "funding.csv"];
+const DATA_FILES: [&str; 7] = [
+    "manifest.json",
+    "scenario.toml",
+    "summary.csv",
+    "comparison.csv",
+    "timeseries.csv",
+    "replicates.csv",
+    "funding.csv",
+];
 const POLICIES: [&str; 3] = ["baseline", "kickstart-6m", "bridge"];
 
 /// A fresh temporary copy of the fixture, removed on drop unless kept.
@@ -21,7 +28,10 @@ struct TempOut(PathBuf);
 impl TempOut {
     fn new(tag: &str) -> Self {
         static N: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
         let dir = std::env::temp_dir().join(format!(
             "ddrsim-plot-{tag}-{}-{}-{nanos}",
             std::process::id(),
@@ -55,9 +65,23 @@ impl Drop for TempOut {
 
 fn png_size(path: &Path) -> (u32, u32) {
     let bytes = fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-    assert!(bytes.len() > 24, "{} is too short for a PNG", path.display());
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{} lacks the PNG signature", path.display());
-    assert_eq!(&bytes[12..16], b"IHDR", "{} lacks an IHDR chunk", path.display());
+    assert!(
+        bytes.len() > 24,
+        "{} is too short for a PNG",
+        path.display()
+    );
+    assert_eq!(
+        &bytes[..8],
+        b"\x89PNG\r\n\x1a\n",
+        "{} lacks the PNG signature",
+        path.display()
+    );
+    assert_eq!(
+        &bytes[12..16],
+        b"IHDR",
+        "{} lacks an IHDR chunk",
+        path.display()
+    );
     let w = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
     let h = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
     (w, h)
@@ -66,15 +90,31 @@ fn png_size(path: &Path) -> (u32, u32) {
 fn check_png(path: &Path) {
     assert_eq!(png_size(path), (1200, 800), "{}", path.display());
     let len = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    assert!(len > 10_000, "{} is suspiciously small ({len} bytes)", path.display());
+    assert!(
+        len > 10_000,
+        "{} is suspiciously small ({len} bytes)",
+        path.display()
+    );
 }
 
 fn check_svg(path: &Path, title: &str) {
     let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     let head = text.trim_start();
-    assert!(head.starts_with("<svg") || head.starts_with("<?xml"), "{} does not start like an SVG", path.display());
-    assert!(text.trim_end().ends_with("</svg>"), "{} is not closed", path.display());
-    assert!(text.contains(title), "{} lacks its title {title:?}", path.display());
+    assert!(
+        head.starts_with("<svg") || head.starts_with("<?xml"),
+        "{} does not start like an SVG",
+        path.display()
+    );
+    assert!(
+        text.trim_end().ends_with("</svg>"),
+        "{} is not closed",
+        path.display()
+    );
+    assert!(
+        text.contains(title),
+        "{} lacks its title {title:?}",
+        path.display()
+    );
 }
 
 fn check_chart(dir: &Path, stem: &str, title: &str) {
@@ -93,42 +133,110 @@ fn every_chart_renders_from_the_fixture() {
         assert!(f.is_file(), "{}", f.display());
     }
     for p in POLICIES {
-        check_chart(out.path(), &format!("fan-{p}"), &format!("Waiting list and reintegration courses: {p}"));
-        check_chart(out.path(), &format!("funding-{p}"), &format!("Reintegration money by source against demand: {p}"));
-        check_chart(out.path(), &format!("stage-flow-{p}"), &format!("Where people are, month by month: {p}"));
+        check_chart(
+            out.path(),
+            &format!("fan-{p}"),
+            &format!("Waiting list and reintegration courses: {p}"),
+        );
+        check_chart(
+            out.path(),
+            &format!("funding-{p}"),
+            &format!("Reintegration money by source against demand: {p}"),
+        );
+        check_chart(
+            out.path(),
+            &format!("stage-flow-{p}"),
+            &format!("Where people are, month by month: {p}"),
+        );
     }
-    check_chart(out.path(), "policy-comparison", "Each policy compared with baseline: paired differences");
-    check_chart(out.path(), "gap-vs-rerecruited", "Reintegration funding gap and re-recruitment, replicate by replicate");
-    check_chart(out.path(), "group-equity", "Share of each group that completed reintegration, by policy");
+    check_chart(
+        out.path(),
+        "policy-comparison",
+        "Each policy compared with baseline: paired differences",
+    );
+    check_chart(
+        out.path(),
+        "gap-vs-rerecruited",
+        "Reintegration funding gap and re-recruitment, replicate by replicate",
+    );
+    check_chart(
+        out.path(),
+        "group-equity",
+        "Share of each group that completed reintegration, by policy",
+    );
     // Calendar dates on time axes.
     let fan = fs::read_to_string(out.path().join("charts/fan-baseline.svg")).expect("read");
-    assert!(fan.contains("2025-07") && fan.contains("2026-01"), "fan chart lacks calendar month labels");
-    assert!(!out.path().join("charts/notes.txt").exists(), "no chart should be skipped on the fixture");
+    assert!(
+        fan.contains("2025-07") && fan.contains("2026-01"),
+        "fan chart lacks calendar month labels"
+    );
+    assert!(
+        !out.path().join("charts/notes.txt").exists(),
+        "no chart should be skipped on the fixture"
+    );
 }
 
 #[test]
 fn single_policy_skips_the_comparison_with_a_note() {
     let out = TempOut::new("single");
-    for f in ["summary.csv", "timeseries.csv", "replicates.csv", "funding.csv"] {
-        out.edit(f, |t| t.lines().filter(|l| !l.starts_with("kickstart-6m,") && !l.starts_with("bridge,")).map(|l| format!("{l}\n")).collect());
+    for f in [
+        "summary.csv",
+        "timeseries.csv",
+        "replicates.csv",
+        "funding.csv",
+    ] {
+        out.edit(f, |t| {
+            t.lines()
+                .filter(|l| !l.starts_with("kickstart-6m,") && !l.starts_with("bridge,"))
+                .map(|l| format!("{l}\n"))
+                .collect()
+        });
     }
-    out.edit("comparison.csv", |t| t.lines().take(1).map(|l| format!("{l}\n")).collect());
-    out.edit("manifest.json", |t| t.replace(r#""kickstart-6m",
-    "bridge""#, "").replace(r#"["baseline", "kickstart-6m", "bridge"]"#, r#"["baseline"]"#));
+    out.edit("comparison.csv", |t| {
+        t.lines().take(1).map(|l| format!("{l}\n")).collect()
+    });
+    out.edit("manifest.json", |t| {
+        t.replace(
+            r#""kickstart-6m",
+    "bridge""#,
+            "",
+        )
+        .replace(
+            r#"["baseline", "kickstart-6m", "bridge"]"#,
+            r#"["baseline"]"#,
+        )
+    });
     let r = ddrsim::plot::render_all(out.path()).expect("render");
-    assert!(r.notes.iter().any(|n| n.contains("policy comparison skipped")), "{:?}", r.notes);
-    check_chart(out.path(), "fan-baseline", "Waiting list and reintegration courses: baseline");
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains("policy comparison skipped")),
+        "{:?}",
+        r.notes
+    );
+    check_chart(
+        out.path(),
+        "fan-baseline",
+        "Waiting list and reintegration courses: baseline",
+    );
     check_chart(out.path(), "group-equity", "Share of each group");
     let notes = fs::read_to_string(out.path().join("charts/notes.txt")).expect("notes.txt");
     assert!(notes.contains("policy comparison skipped"));
-    let html = fs::read_to_string(ddrsim::report::write_report(out.path()).expect("report")).expect("read report");
+    let html = fs::read_to_string(ddrsim::report::write_report(out.path()).expect("report"))
+        .expect("read report");
     assert!(html.contains("id=\"headline-table\""));
 }
 
 #[test]
 fn header_only_csvs_do_not_panic() {
     let out = TempOut::new("empty");
-    for f in ["summary.csv", "comparison.csv", "timeseries.csv", "replicates.csv", "funding.csv"] {
+    for f in [
+        "summary.csv",
+        "comparison.csv",
+        "timeseries.csv",
+        "replicates.csv",
+        "funding.csv",
+    ] {
         out.edit(f, |t| t.lines().take(1).map(|l| format!("{l}\n")).collect());
     }
     // Every chart is skipped, so render_charts reports that nothing could be drawn.
@@ -139,7 +247,8 @@ fn header_only_csvs_do_not_panic() {
         }
         Err(e) => panic!("header-only CSVs should give notes, not an error: {e:#}"),
     }
-    let html = fs::read_to_string(ddrsim::report::write_report(out.path()).expect("report")).expect("read report");
+    let html = fs::read_to_string(ddrsim::report::write_report(out.path()).expect("report"))
+        .expect("read report");
     assert!(html.contains("id=\"headline-table\""));
 }
 
@@ -172,16 +281,27 @@ fn missing_cells_and_nan_are_skipped() {
     let r = ddrsim::plot::render_all(out.path()).expect("render");
     assert!(!r.files.is_empty());
     let path = ddrsim::report::write_report(out.path()).expect("report");
-    assert!(fs::read_to_string(path).expect("read").contains("headline-table"));
+    assert!(fs::read_to_string(path)
+        .expect("read")
+        .contains("headline-table"));
 }
 
 #[test]
 fn a_bad_number_is_an_error_naming_the_file() {
     let out = TempOut::new("bad");
-    out.edit("summary.csv", |t| t.replacen("baseline,all,disarmed,50,", "baseline,all,disarmed,fifty,", 1));
+    out.edit("summary.csv", |t| {
+        t.replacen(
+            "baseline,all,disarmed,50,",
+            "baseline,all,disarmed,fifty,",
+            1,
+        )
+    });
     let err = ddrsim::plot::render_charts(out.path()).expect_err("a non-number must be an error");
     let msg = format!("{err:#}");
-    assert!(msg.contains("summary.csv") && msg.contains("fifty"), "{msg}");
+    assert!(
+        msg.contains("summary.csv") && msg.contains("fifty"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -194,14 +314,26 @@ fn missing_folder_is_an_error() {
 #[test]
 fn gap_scatter_subsamples_deterministically() {
     use ddrsim::plot::data::GapPoint;
-    let pts: Vec<GapPoint> = (0..12_001u64).map(|i| GapPoint { replicate: i + 1, gap: i as f64, rerecruited: (i % 7) as f64 }).collect();
+    let pts: Vec<GapPoint> = (0..12_001u64)
+        .map(|i| GapPoint {
+            replicate: i + 1,
+            gap: i as f64,
+            rerecruited: (i % 7) as f64,
+        })
+        .collect();
     let k = pts.len().div_ceil(ddrsim::plot::gap_scatter::MAX_POINTS);
     assert_eq!(k, 3);
     let trend = ddrsim::plot::gap_scatter::binned_means(&pts);
     assert_eq!(trend.len(), 12);
     assert!(trend.windows(2).all(|w| w[0].0 < w[1].0));
     // All gaps equal: bins merge into one point instead of a degenerate line.
-    let flat: Vec<GapPoint> = (0..100u64).map(|i| GapPoint { replicate: i, gap: 0.0, rerecruited: i as f64 }).collect();
+    let flat: Vec<GapPoint> = (0..100u64)
+        .map(|i| GapPoint {
+            replicate: i,
+            gap: 0.0,
+            rerecruited: i as f64,
+        })
+        .collect();
     assert_eq!(ddrsim::plot::gap_scatter::binned_means(&flat).len(), 1);
 }
 
@@ -214,4 +346,181 @@ fn numbers_have_thousands_separators() {
     assert_eq!(thousands(999.0, 0), "999");
     assert_eq!(usd(2_500_000.0), "USD 2.50 million");
     assert_eq!(usd(45_600.0), "USD 45,600");
+}
+
+fn render_report(out: &TempOut) -> (PathBuf, String) {
+    ddrsim::plot::render_charts(out.path()).expect("render charts");
+    let path = ddrsim::report::write_report(out.path()).expect("write report");
+    assert_eq!(path, out.path().join("report.html"));
+    let html = fs::read_to_string(&path).expect("read report");
+    (path, html)
+}
+
+#[test]
+fn report_has_its_sections_and_no_external_resources() {
+    let out = TempOut::new("report");
+    let (_, html) = render_report(&out);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains(ddrsim::report::QUESTION));
+    for (id, title) in ddrsim::report::SECTIONS {
+        assert!(
+            html.contains(&format!("<section id=\"{id}\">\n<h2>{title}</h2>")),
+            "section {id} missing"
+        );
+    }
+    assert_eq!(html.matches("id=\"headline-table\"").count(), 1);
+    // One headline row per policy, baseline first.
+    let table = &html[html.find("id=\"headline-table\"").expect("table")..];
+    let table = &table[..table.find("</table>").expect("end of table")];
+    assert_eq!(table.matches("<th scope=\"row\">").count(), 3);
+    for p in POLICIES {
+        assert!(
+            table.contains(&format!("<th scope=\"row\">{p}")),
+            "row for {p}"
+        );
+    }
+    for label in [
+        "Completed reintegration",
+        "Re-recruited",
+        "Peak waiting list",
+        "Mean months waited",
+        "Relapse into conflict",
+        "Cost per completed reintegration",
+    ] {
+        assert!(table.contains(label), "column {label}");
+    }
+    assert!(table.contains("95% interval"));
+    assert!(table.contains("vs baseline"));
+    // Every chart inlined as SVG text, each with a reading.
+    assert_eq!(html.matches("<svg role=\"img\"").count(), 12);
+    assert_eq!(html.matches("<figcaption>").count(), 12);
+    assert!(html.contains("With kickstart-6m the median peak waiting list falls from"));
+    // Scenario in words, assumptions, manifest.
+    assert!(html.contains("Women associated with armed groups"));
+    assert!(html.contains("European Union"));
+    assert!(html.contains("The assessed budget pays reintegration for the first six months"));
+    assert!(html.contains("group.men.hazard.wait_effect"));
+    assert!(html.contains("assumption with no source"));
+    let sha = {
+        let m: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(out.path().join("manifest.json")).expect("manifest"),
+        )
+        .expect("json");
+        m["scenario_sha256"].as_str().expect("sha").to_string()
+    };
+    assert!(html.contains(&sha));
+    // Self-contained.
+    let lower = html.to_ascii_lowercase();
+    for bad in [
+        "<script", "http://", "https://", "<link", "@import", "src=", "url(",
+    ] {
+        assert!(!lower.contains(bad), "report contains {bad:?}");
+    }
+    // Every href is an in-page anchor.
+    for (i, _) in lower.match_indices("href=\"") {
+        assert_eq!(
+            &lower[i + 6..i + 7],
+            "#",
+            "non-anchor link at {}",
+            &html[i..(i + 60).min(html.len())]
+        );
+    }
+}
+
+#[test]
+fn report_escapes_text_from_the_data() {
+    let out = TempOut::new("escape");
+    out.edit("manifest.json", |t| {
+        t.replace(
+            "\"command_line\": \"",
+            "\"command_line\": \"<b onmouseover=alert(1)>&amp; ",
+        )
+    });
+    out.edit("scenario.toml", |t| {
+        t.replace(
+            "A tiny two-group programme",
+            "A <script>alert('x')</script> & tiny programme",
+        )
+    });
+    let (_, html) = render_report(&out);
+    assert!(!html.contains("<script"));
+    assert!(!html.contains("<b onmouseover"));
+    assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; tiny programme"));
+    assert!(html.contains("&lt;b onmouseover=alert(1)&gt;&amp;amp; "));
+}
+
+#[test]
+fn report_survives_an_unreadable_scenario_and_missing_charts() {
+    let out = TempOut::new("noscenario");
+    out.edit("scenario.toml", |_| "this is [not toml".into());
+    let path = ddrsim::report::write_report(out.path()).expect("report without charts");
+    let html = fs::read_to_string(path).expect("read");
+    assert!(html.contains("The scenario file could not be read"));
+    assert!(html.contains("is not in this folder"));
+    assert!(html.contains("id=\"headline-table\""));
+}
+
+fn find_chromium() -> Option<PathBuf> {
+    if Path::new("/usr/bin/chromium").is_file() {
+        return Some(PathBuf::from("/usr/bin/chromium"));
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n)))
+        .find(|p| p.is_file())
+}
+
+#[test]
+fn report_renders_in_a_real_browser() {
+    let Some(chromium) = find_chromium() else {
+        println!("SKIPPED: chromium not found; install with `apt-get install -y chromium`");
+        return;
+    };
+    let out = TempOut::new("browser");
+    let (report, _) = render_report(&out);
+    let profile = out.path().join("chromium-profile");
+    let shot = out.path().join("shot.png");
+    let url = format!("file://{}", report.display());
+    let common = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+    ];
+    let run = |extra: &[String]| {
+        Command::new(&chromium)
+            .args(common)
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .args(extra)
+            .arg(&url)
+            .output()
+            .expect("run chromium")
+    };
+    let o = run(&[
+        "--window-size=1200,900".to_string(),
+        format!("--screenshot={}", shot.display()),
+    ]);
+    assert!(
+        shot.is_file(),
+        "no screenshot; chromium said: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(png_size(&shot), (1200, 900));
+    let len = fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+    assert!(len > 20_000, "screenshot is only {len} bytes: blank page?");
+    let o = run(&["--dump-dom".to_string()]);
+    let dom = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        dom.contains("headline-table"),
+        "DOM dump lacks the headline table; stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(dom.contains("<svg"), "DOM dump lacks the inlined charts");
+    if std::env::var_os("DDRSIM_KEEP_TEST_OUTPUT").is_some() {
+        eprintln!("screenshot: {}", shot.display());
+    }
 }

@@ -25,11 +25,17 @@ pub struct Loaded {
 pub fn load(path: Option<&Path>) -> Result<Loaded> {
     let (text, source) = match path {
         Some(p) => (
-            std::fs::read_to_string(p).with_context(|| format!("cannot read scenario file '{}'", p.display()))?,
+            std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read scenario file '{}'", p.display()))?,
             p.display().to_string(),
         ),
         None => (DEFAULT_SCENARIO.to_string(), "bundled:default".to_string()),
     };
-    let scenario = parse_and_validate(&text).with_context(|| format!("scenario '{source}' is invalid"))?;
-    Ok(Loaded { scenario, text, source })
+    let scenario =
+        parse_and_validate(&text).with_context(|| format!("scenario '{source}' is invalid"))?;
+    Ok(Loaded {
+        scenario,
+        text,
+        source,
+    })
 }

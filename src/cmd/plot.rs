@@ -7,10 +7,17 @@ use anyhow::{bail, Result};
 /// Redraws charts and report.html in place.
 pub fn run(args: &PlotArgs) -> Result<()> {
     if !args.dir.join("summary.csv").exists() {
-        bail!("'{}' is not a ddrsim output folder (no summary.csv); run `ddrsim run` first", args.dir.display());
+        bail!(
+            "'{}' is not a ddrsim output folder (no summary.csv); run `ddrsim run` first",
+            args.dir.display()
+        );
     }
     let charts = ddrsim::plot::render_charts(&args.dir)?;
     let report = ddrsim::report::write_report(&args.dir)?;
-    println!("wrote {} chart files and {}", charts.len(), report.display());
+    println!(
+        "wrote {} chart files and {}",
+        charts.len(),
+        report.display()
+    );
     Ok(())
 }

@@ -39,9 +39,14 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let replicates = args.replicates.unwrap_or(sc.replicates);
     anyhow::ensure!(replicates >= 1, "--replicates must be at least 1");
     let seed = args.seed.unwrap_or(sc.seed);
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     anyhow::ensure!(threads >= 1, "--threads must be at least 1");
-    let target = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(&sc.name));
+    let target = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&sc.name));
     for w in &sc.warnings {
         eprintln!("warning: {w}");
     }
@@ -54,13 +59,20 @@ pub fn run(args: &RunArgs) -> Result<()> {
 
     let bar = ProgressBar::with_draw_target(Some(replicates), ProgressDrawTarget::hidden());
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} replicates, {eta} left")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:30}] {pos}/{len} replicates, {eta} left",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     bar.set_message(format!("{} x {} policies", sc.name, sc.policies.len()));
     let show_bar = !args.quiet && std::io::stderr().is_terminal();
-    let opts = RunOptions { seed, first: 0, replicates, threads };
+    let opts = RunOptions {
+        seed,
+        first: 0,
+        replicates,
+        threads,
+    };
     let acc = run_replicates(sc, &opts, |block| {
         rows.write_block(block)?;
         if show_bar && bar.is_hidden() && started.elapsed().as_secs_f64() > 1.0 {
@@ -98,10 +110,20 @@ pub fn run(args: &RunArgs) -> Result<()> {
         wall_seconds: started.elapsed().as_secs_f64(),
         start: sc.start.to_string(),
         horizon_months: sc.horizon,
-        groups: sc.groups.iter().map(|g| ManifestGroup { id: g.id.clone(), label: g.label.clone() }).collect(),
+        groups: sc
+            .groups
+            .iter()
+            .map(|g| ManifestGroup {
+                id: g.id.clone(),
+                label: g.label.clone(),
+            })
+            .collect(),
         warnings: sc.warnings.clone(),
     };
-    write_file(&dir.join("manifest.json"), serde_json::to_string_pretty(&manifest)?.as_bytes())?;
+    write_file(
+        &dir.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest)?.as_bytes(),
+    )?;
     if !args.no_charts {
         ddrsim::plot::render_charts(&dir).context("cannot draw charts")?;
         ddrsim::report::write_report(&dir).context("cannot write report.html")?;
@@ -128,7 +150,10 @@ fn cell(mean: f64, half: f64, digits: usize) -> String {
 
 fn print_headline(sc: &Scenario, acc: &RunAccumulator, replicates: u64, seed: u64, secs: f64) {
     let cols = outcome_columns(sc);
-    let find = |name: &str| cols.iter().position(|c| c.metric.name == name && c.group.is_none());
+    let find = |name: &str| {
+        cols.iter()
+            .position(|c| c.metric.name == name && c.group.is_none())
+    };
     println!(
         "ddrsim {} | scenario \"{}\" | {} replicates, seed {} | {} policies | {:.1} s",
         env!("CARGO_PKG_VERSION"),
@@ -140,7 +165,9 @@ fn print_headline(sc: &Scenario, acc: &RunAccumulator, replicates: u64, seed: u6
     );
     let width = 26;
     let colw = 22;
-    println!("\nOutcomes per policy: mean ± half-width of its 95% interval (relapse: Wilson interval)");
+    println!(
+        "\nOutcomes per policy: mean ± half-width of its 95% interval (relapse: Wilson interval)"
+    );
     print!("{:width$}", "");
     for p in &sc.policies {
         print!("{:>colw$}", p.id);
@@ -183,7 +210,11 @@ fn print_headline(sc: &Scenario, acc: &RunAccumulator, replicates: u64, seed: u6
                 "-".to_string()
             } else {
                 let d = if digits == 0 { 0 } else { digits };
-                let pb = if p.p_better.is_finite() { format!(" ({:.2})", p.p_better) } else { String::new() };
+                let pb = if p.p_better.is_finite() {
+                    format!(" ({:.2})", p.p_better)
+                } else {
+                    String::new()
+                };
                 format!("{}{pb}", cell(p.mean, (p.ci.1 - p.ci.0) / 2.0, d))
             };
             print!("{text:>colw$}");

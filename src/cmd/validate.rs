@@ -15,7 +15,12 @@ pub fn run(args: &ValidateArgs) -> i32 {
             }
             Ok(text) => match parse_and_validate(&text) {
                 Ok(sc) => {
-                    println!("{name}: valid ({} groups, {} pledges, {} policies)", sc.groups.len(), sc.pledges.len(), sc.policies.len());
+                    println!(
+                        "{name}: valid ({} groups, {} pledges, {} policies)",
+                        sc.groups.len(),
+                        sc.pledges.len(),
+                        sc.policies.len()
+                    );
                     for w in &sc.warnings {
                         println!("{name}: warning: {w}");
                     }

@@ -33,7 +33,13 @@ pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
 /// risk) and then the competing exits `h_a`, `h_b` among the rest.
 /// Returns `(rerecruited, exit_a, exit_b)`.
 #[inline]
-pub fn rr_then_competing<R: Rng + ?Sized>(rng: &mut R, n: u64, h_rr: f64, h_a: f64, h_b: f64) -> (u64, u64, u64) {
+pub fn rr_then_competing<R: Rng + ?Sized>(
+    rng: &mut R,
+    n: u64,
+    h_rr: f64,
+    h_a: f64,
+    h_b: f64,
+) -> (u64, u64, u64) {
     let rr = binomial(rng, n, prob(h_rr));
     let rest = n - rr;
     let total = h_a + h_b;

@@ -88,7 +88,10 @@ impl Streams {
     pub fn new(seed: u64, p: u64, q: u64) -> Self {
         let param_key = combine(combine(mix64(seed), 0x5EED), p);
         let process_key = combine(param_key, q.wrapping_add(0x0051_CE55));
-        Streams { param_key, process_key }
+        Streams {
+            param_key,
+            process_key,
+        }
     }
 
     /// Streams of a plain replicate `i` (`p = q = i`).
@@ -98,13 +101,19 @@ impl Streams {
 
     /// A parameter-level stream (keyed by `p` only).
     pub fn parameter(&self, purpose: Purpose, entity_hash: u64) -> StreamRng {
-        StreamRng::seed_from_u64(combine(combine(self.param_key, purpose as u64), entity_hash))
+        StreamRng::seed_from_u64(combine(
+            combine(self.param_key, purpose as u64),
+            entity_hash,
+        ))
     }
 
     /// A process stream for `(purpose, entity, month)`.
     #[inline]
     pub fn process(&self, purpose: Purpose, entity: u64, month: u32) -> StreamRng {
-        let k = combine(combine(combine(self.process_key, purpose as u64), entity), month as u64);
+        let k = combine(
+            combine(combine(self.process_key, purpose as u64), entity),
+            month as u64,
+        );
         StreamRng::seed_from_u64(k)
     }
 }
@@ -118,19 +127,50 @@ mod tests {
     fn streams_differ_by_every_key_part() {
         let s = Streams::replicate(7, 3);
         let base: u64 = s.process(Purpose::Waiting, entity(0, 1), 5).random();
-        assert_ne!(base, s.process(Purpose::Course, entity(0, 1), 5).random::<u64>());
-        assert_ne!(base, s.process(Purpose::Waiting, entity(1, 1), 5).random::<u64>());
-        assert_ne!(base, s.process(Purpose::Waiting, entity(0, 2), 5).random::<u64>());
-        assert_ne!(base, s.process(Purpose::Waiting, entity(0, 1), 6).random::<u64>());
-        assert_ne!(base, Streams::replicate(7, 4).process(Purpose::Waiting, entity(0, 1), 5).random::<u64>());
-        assert_ne!(base, Streams::replicate(8, 3).process(Purpose::Waiting, entity(0, 1), 5).random::<u64>());
-        assert_eq!(base, Streams::replicate(7, 3).process(Purpose::Waiting, entity(0, 1), 5).random::<u64>());
+        assert_ne!(
+            base,
+            s.process(Purpose::Course, entity(0, 1), 5).random::<u64>()
+        );
+        assert_ne!(
+            base,
+            s.process(Purpose::Waiting, entity(1, 1), 5).random::<u64>()
+        );
+        assert_ne!(
+            base,
+            s.process(Purpose::Waiting, entity(0, 2), 5).random::<u64>()
+        );
+        assert_ne!(
+            base,
+            s.process(Purpose::Waiting, entity(0, 1), 6).random::<u64>()
+        );
+        assert_ne!(
+            base,
+            Streams::replicate(7, 4)
+                .process(Purpose::Waiting, entity(0, 1), 5)
+                .random::<u64>()
+        );
+        assert_ne!(
+            base,
+            Streams::replicate(8, 3)
+                .process(Purpose::Waiting, entity(0, 1), 5)
+                .random::<u64>()
+        );
+        assert_eq!(
+            base,
+            Streams::replicate(7, 3)
+                .process(Purpose::Waiting, entity(0, 1), 5)
+                .random::<u64>()
+        );
     }
 
     #[test]
     fn parameter_streams_depend_on_p_only() {
-        let a = Streams::new(1, 5, 0).parameter(Purpose::Parameter, hash_str("x")).random::<u64>();
-        let b = Streams::new(1, 5, 9).parameter(Purpose::Parameter, hash_str("x")).random::<u64>();
+        let a = Streams::new(1, 5, 0)
+            .parameter(Purpose::Parameter, hash_str("x"))
+            .random::<u64>();
+        let b = Streams::new(1, 5, 9)
+            .parameter(Purpose::Parameter, hash_str("x"))
+            .random::<u64>();
         assert_eq!(a, b);
     }
 }

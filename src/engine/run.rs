@@ -6,7 +6,9 @@
 use super::rng::Streams;
 use super::sim::simulate;
 use crate::model::inputs::{draw_values, Inputs};
-use crate::model::outcome::{funding_cells, funding_row, outcome_columns, outcome_row, series_columns, series_rows};
+use crate::model::outcome::{
+    funding_cells, funding_row, outcome_columns, outcome_row, series_columns, series_rows,
+};
 use crate::scenario::Scenario;
 use crate::stats::accum::{PolicyResult, ReplicateResult, RunAccumulator};
 use rayon::prelude::*;
@@ -33,7 +35,11 @@ pub fn run_replicate(sc: &Scenario, seed: u64, i: u64) -> ReplicateResult {
         .filter(|(s, _)| s.param.is_uncertain())
         .map(|(_, v)| *v)
         .collect();
-    ReplicateResult { index: i, params, policies }
+    ReplicateResult {
+        index: i,
+        params,
+        policies,
+    }
 }
 
 /// How to run.
@@ -67,20 +73,30 @@ pub fn run<E>(
     opts: &RunOptions,
     mut on_block: impl FnMut(&[ReplicateResult]) -> Result<(), E>,
 ) -> Result<RunAccumulator, E> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.threads).build();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build();
     let mut acc = new_accumulator(sc);
     let block = 64u64;
     let mut start = opts.first;
     let end = opts.first + opts.replicates;
     while start < end {
         let stop = (start + block).min(end);
-        let work = || (start..stop).into_par_iter().map(|i| run_replicate(sc, opts.seed, i)).collect::<Vec<_>>();
+        let work = || {
+            (start..stop)
+                .into_par_iter()
+                .map(|i| run_replicate(sc, opts.seed, i))
+                .collect::<Vec<_>>()
+        };
         let results = match &pool {
             Ok(p) => p.install(work),
             Err(_) => work(),
         };
         on_block(&results)?;
-        results.iter().for_each(|r| acc.add(r));
+        match &pool {
+            Ok(p) => p.install(|| acc.add_block(&results)),
+            Err(_) => acc.add_block(&results),
+        }
         start = stop;
     }
     Ok(acc)

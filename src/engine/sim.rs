@@ -106,7 +106,10 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
             Earmark::Pooled => pool::POOLED,
             Earmark::To(c) => earmark_pool(c),
         };
-        let bridgeable = matches!(pl.earmark, Earmark::Pooled | Earmark::To(Category::Reintegration));
+        let bridgeable = matches!(
+            pl.earmark,
+            Earmark::Pooled | Earmark::To(Category::Reintegration)
+        );
         if bridgeable {
             bridgeable_nominal.push((month, pl.amount));
         }
@@ -117,8 +120,17 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
             if arrive > horizon as i64 {
                 continue;
             }
-            let amount = if i == n - 1 { pl.paid - each * (n - 1) } else { each };
-            tranches.push(Tranche { month: arrive as u32, pool: pool_ix, amount, bridgeable });
+            let amount = if i == n - 1 {
+                pl.paid - each * (n - 1)
+            } else {
+                each
+            };
+            tranches.push(Tranche {
+                month: arrive as u32,
+                pool: pool_ix,
+                amount,
+                bridgeable,
+            });
         }
     }
     tranches.sort_by_key(|t| t.month); // stable: pledge order within a month
@@ -154,7 +166,10 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
     let mut tallies: Vec<GroupTally> = inp
         .groups
         .iter()
-        .map(|_| GroupTally { wait_hist: vec![0; horizon + 1], ..GroupTally::default() })
+        .map(|_| GroupTally {
+            wait_hist: vec![0; horizon + 1],
+            ..GroupTally::default()
+        })
         .collect();
     let mut months = Vec::with_capacity(horizon);
     let mut s_prev = inp.s0;
@@ -190,11 +205,17 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
             let k = kick.expect("kick-start present when in window");
             let months = k.months as i64;
             let each = kick_amount / months;
-            let cash = if t == k.start + k.months - 1 { kick_amount - each * (months - 1) } else { each };
+            let cash = if t == k.start + k.months - 1 {
+                kick_amount - each * (months - 1)
+            } else {
+                each
+            };
             money.balances[pool::KICKSTART] += cash;
             rec.received[src::KICKSTART] += cash;
         }
-        while money.next_tranche < money.tranches.len() && money.tranches[money.next_tranche].month == t {
+        while money.next_tranche < money.tranches.len()
+            && money.tranches[money.next_tranche].month == t
+        {
             let tr = money.tranches[money.next_tranche].clone();
             money.next_tranche += 1;
             rec.received[src::VOLUNTARY] += tr.amount;
@@ -259,14 +280,27 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
         let mut funded: Vec<Funded> = inp
             .groups
             .iter()
-            .map(|g| Funded { reinsertion: vec![0; g.payments.len()], ..Funded::default() })
+            .map(|g| Funded {
+                reinsertion: vec![0; g.payments.len()],
+                ..Funded::default()
+            })
             .collect();
         let mut kick_paid: Cents = 0;
         for &comp in &pol.priority {
             let lines: Vec<Line> = match comp {
-                Component::Overhead => vec![Line { group: None, stage: 0, places: 1, unit: inp.overhead }],
+                Component::Overhead => vec![Line {
+                    group: None,
+                    stage: 0,
+                    places: 1,
+                    unit: inp.overhead,
+                }],
                 Component::SsrInstitutional => {
-                    vec![Line { group: None, stage: 0, places: 1, unit: inp.ssr_requirement }]
+                    vec![Line {
+                        group: None,
+                        stage: 0,
+                        places: 1,
+                        unit: inp.ssr_requirement,
+                    }]
                 }
                 Component::Dd => (0..groups.len())
                     .map(|gi| Line {
@@ -281,7 +315,12 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
                     for (gi, g) in groups.iter().enumerate() {
                         for (j, &pay) in inp.groups[gi].payments.iter().enumerate() {
                             if pay > 0 && g.s[j] > 0 {
-                                v.push(Line { group: Some(gi), stage: j, places: g.s[j], unit: pay });
+                                v.push(Line {
+                                    group: Some(gi),
+                                    stage: j,
+                                    places: g.s[j],
+                                    unit: pay,
+                                });
                             }
                         }
                     }
@@ -309,10 +348,17 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
                         let gp = &inp.groups[gi];
                         let waiting: u64 = groups[gi].w[..groups[gi].w_len].iter().sum();
                         let unit = match admission {
-                            Admission::FullCourse => gp.reint_startup + gp.reint_months as Cents * gp.reint_monthly,
+                            Admission::FullCourse => {
+                                gp.reint_startup + gp.reint_months as Cents * gp.reint_monthly
+                            }
                             Admission::FirstMonth => gp.reint_startup + gp.reint_monthly,
                         };
-                        Line { group: Some(gi), stage: 0, places: waiting.min(gp.intake_capacity[tu]), unit }
+                        Line {
+                            group: Some(gi),
+                            stage: 0,
+                            places: waiting.min(gp.intake_capacity[tu]),
+                            unit,
+                        }
                     })
                     .collect(),
                 Component::SsrAbsorption => (0..groups.len())
@@ -326,7 +372,10 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
             };
             let ci = comp as usize;
             let cat = comp.category();
-            let demand: i128 = lines.iter().map(|l| l.places as i128 * l.unit as i128).sum();
+            let demand: i128 = lines
+                .iter()
+                .map(|l| l.places as i128 * l.unit as i128)
+                .sum();
             rec.demand[ci] = demand as Cents;
             // Eligible pools, in the order money is taken.
             let reint = cat == Category::Reintegration;
@@ -334,7 +383,8 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
             if reint && kick_added {
                 order[0] = Some(pool::KICKSTART);
             }
-            let reallocated = reint && in_window(t) && kick.is_some_and(|k| k.mode == KickstartMode::Reallocated);
+            let reallocated =
+                reint && in_window(t) && kick.is_some_and(|k| k.mode == KickstartMode::Reallocated);
             if inp.assessed_eligible.contains(cat) || reallocated {
                 order[1] = Some(pool::ASSESSED);
             }
@@ -345,14 +395,23 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
             order[4] = Some(pool::POOLED);
             let headroom = match bridge_cap {
                 Some(cap) if reint => {
-                    let nominal: Cents = money.bridgeable_nominal.iter().take_while(|p| p.0 <= t).map(|p| p.1).sum();
+                    let nominal: Cents = money
+                        .bridgeable_nominal
+                        .iter()
+                        .take_while(|p| p.0 <= t)
+                        .map(|p| p.1)
+                        .sum();
                     let p = (nominal - money.bridgeable_received).max(0);
                     (cap.min(p) - money.outstanding).max(0)
                 }
                 _ => 0,
             };
-            let available: i128 =
-                order.iter().flatten().map(|&p| money.balances[p] as i128).sum::<i128>() + headroom as i128;
+            let available: i128 = order
+                .iter()
+                .flatten()
+                .map(|&p| money.balances[p] as i128)
+                .sum::<i128>()
+                + headroom as i128;
             let budget = available.min(demand);
             let mut cost: i128 = 0;
             if demand > 0 {
@@ -429,7 +488,8 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
         }
 
         // 5. Transitions that depend on money, end of pipeline first.
-        let h_rr_wait0 = |gp: &crate::model::inputs::GroupInputs| gp.h_rr0 * (1.0 + gp.beta_sec * insecurity);
+        let h_rr_wait0 =
+            |gp: &crate::model::inputs::GroupInputs| gp.h_rr0 * (1.0 + gp.beta_sec * insecurity);
         let mut unpaid_total = 0u64;
         for (gi, (g, gp)) in groups.iter_mut().zip(&inp.groups).enumerate() {
             let f = &funded[gi];
@@ -460,9 +520,16 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
                 let unpaid = n - paid;
                 tally.interrupted_months += unpaid;
                 let mut rng = streams.process(Purpose::Course, entity(gi, 2 * j), t);
-                let (rr_p, drop_p, _) = rr_then_competing(&mut rng, paid, gp.h_rr_programme, gp.h_drop, 0.0);
+                let (rr_p, drop_p, _) =
+                    rr_then_competing(&mut rng, paid, gp.h_rr_programme, gp.h_drop, 0.0);
                 let mut rng = streams.process(Purpose::Course, entity(gi, 2 * j + 1), t);
-                let (rr_u, drop_u, _) = rr_then_competing(&mut rng, unpaid, gp.h_rr_programme, gp.h_drop_interrupted, 0.0);
+                let (rr_u, drop_u, _) = rr_then_competing(
+                    &mut rng,
+                    unpaid,
+                    gp.h_rr_programme,
+                    gp.h_drop_interrupted,
+                    0.0,
+                );
                 g.rerecruited += rr_p + rr_u;
                 g.x += drop_p + drop_u;
                 tally.dropouts += drop_p + drop_u;
@@ -498,7 +565,11 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
                 if n == 0 {
                     continue;
                 }
-                let paid = if gp.payments[j] > 0 { f.reinsertion[j].min(n) } else { n };
+                let paid = if gp.payments[j] > 0 {
+                    f.reinsertion[j].min(n)
+                } else {
+                    n
+                };
                 let unpaid = n - paid;
                 unpaid_total += unpaid;
                 let mut rng = streams.process(Purpose::Reinsertion, entity(gi, 2 * j), t);
@@ -542,14 +613,21 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
         let ratio = if inp.ssr_requirement == 0 {
             1.0
         } else {
-            (money.cum_ssr_institutional as f64 / (inp.ssr_requirement as f64 * horizon as f64)).min(1.0)
+            (money.cum_ssr_institutional as f64 / (inp.ssr_requirement as f64 * horizon as f64))
+                .min(1.0)
         };
         let s = (inp.s0 + (inp.s_max - inp.s0) * ratio - inp.kappa * armed_share).clamp(0.0, 1.0);
 
         // 7. Conflict relapse.
-        let idle: u64 = groups.iter().map(|g| g.w[..g.w_len].iter().sum::<u64>() + g.x).sum::<u64>() + unpaid_total;
+        let idle: u64 = groups
+            .iter()
+            .map(|g| g.w[..g.w_len].iter().sum::<u64>() + g.x)
+            .sum::<u64>()
+            + unpaid_total;
         let idle_share = idle as f64 / n_total;
-        let hazard = inp.lambda0 * (inp.b_armed * armed_share + inp.b_idle * idle_share - inp.b_sec * (s - inp.s0)).exp();
+        let hazard = inp.lambda0
+            * (inp.b_armed * armed_share + inp.b_idle * idle_share - inp.b_sec * (s - inp.s0))
+                .exp();
         let u: f64 = streams.process(Purpose::Conflict, 0, t).random();
         if relapse_month.is_none() && u < prob(hazard) {
             relapse_month = Some(t);
@@ -559,8 +637,12 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
         if let (Some(trigger), Some(ap)) = (inp.appeal_trigger, sc.appeal.as_ref()) {
             let gap = rec.demand[Component::ReintegrationContinuing as usize]
                 + rec.demand[Component::ReintegrationNew as usize]
-                - rec.spent[Component::ReintegrationContinuing as usize].iter().sum::<Cents>()
-                - rec.spent[Component::ReintegrationNew as usize].iter().sum::<Cents>();
+                - rec.spent[Component::ReintegrationContinuing as usize]
+                    .iter()
+                    .sum::<Cents>()
+                - rec.spent[Component::ReintegrationNew as usize]
+                    .iter()
+                    .sum::<Cents>();
             let cooled = last_appeal.is_none_or(|m| t - m >= ap.cooldown);
             if gap > trigger && cooled {
                 let mut rng = streams.process(Purpose::Appeal, appeals as u64, 0);
@@ -573,7 +655,8 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
                     crate::scenario::Param::Fixed(v) => *v,
                     crate::scenario::Param::Uncertain(dist) => dist.sample(&mut rng),
                 };
-                let delay = crate::model::inputs::round_half_up(delay, 1, horizon as u64 + 1) as u32;
+                let delay =
+                    crate::model::inputs::round_half_up(delay, 1, horizon as u64 + 1) as u32;
                 let need: i128 = groups
                     .iter()
                     .zip(&inp.groups)
@@ -582,7 +665,10 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
                         g.w[..g.w_len].iter().sum::<u64>() as i128 * unit as i128
                     })
                     .sum();
-                let amount = ((need as f64) * share).round().min(crate::model::inputs::MAX_CENTS as f64) as Cents;
+                let amount = ((need as f64) * share)
+                    .round()
+                    .min(crate::model::inputs::MAX_CENTS as f64)
+                    as Cents;
                 appeals += 1;
                 last_appeal = Some(t);
                 money.bridgeable_nominal.push((t, amount));
@@ -594,7 +680,12 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
                         .map_or(money.tranches.len(), |p| p + money.next_tranche);
                     money.tranches.insert(
                         pos,
-                        Tranche { month: arrive, pool: earmark_pool(Category::Reintegration), amount, bridgeable: true },
+                        Tranche {
+                            month: arrive,
+                            pool: earmark_pool(Category::Reintegration),
+                            amount,
+                            bridgeable: true,
+                        },
                     );
                 }
             }
@@ -609,5 +700,10 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
         months.push(rec);
         s_prev = s;
     }
-    Trajectory { months, tallies, relapse_month, appeals }
+    Trajectory {
+        months,
+        tallies,
+        relapse_month,
+        appeals,
+    }
 }

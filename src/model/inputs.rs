@@ -193,7 +193,12 @@ impl Inputs {
     /// Builds the inputs from a scenario and one replicate's drawn values.
     pub fn build(sc: &Scenario, v: &[f64]) -> Inputs {
         let horizon = sc.horizon as usize;
-        let caps = |s: &StepSchedule| expand(s, v, horizon).into_iter().map(capacity).collect::<Vec<_>>();
+        let caps = |s: &StepSchedule| {
+            expand(s, v, horizon)
+                .into_iter()
+                .map(capacity)
+                .collect::<Vec<_>>()
+        };
         let rate = |pid: usize| v[pid].max(0.0);
         let groups: Vec<GroupInputs> = sc
             .groups
@@ -202,17 +207,26 @@ impl Inputs {
                 let h = &g.hazard;
                 GroupInputs {
                     caseload: round_half_up(v[g.caseload], 1, limits::MAX_CASELOAD as u64),
-                    turnout: expand(&g.turnout, v, horizon).into_iter().map(|x| x.clamp(0.0, 1.0)).collect(),
+                    turnout: expand(&g.turnout, v, horizon)
+                        .into_iter()
+                        .map(|x| x.clamp(0.0, 1.0))
+                        .collect(),
                     site_capacity: caps(&g.site_capacity),
                     intake_capacity: caps(&g.intake_capacity),
-                    absorb_capacity: g.absorption.as_ref().map_or(vec![0; horizon + 1], |a| caps(&a.capacity)),
+                    absorb_capacity: g
+                        .absorption
+                        .as_ref()
+                        .map_or(vec![0; horizon + 1], |a| caps(&a.capacity)),
                     dd_months: g.dd_months as usize,
                     dd_cost: usd_to_cents(v[g.dd_cost]),
                     payments: g.payments.iter().map(|&p| usd_to_cents(v[p])).collect(),
                     reint_months: g.reint_months as usize,
                     reint_startup: usd_to_cents(v[g.reint_startup]),
                     reint_monthly: usd_to_cents(v[g.reint_monthly]),
-                    absorb_share: g.absorption.as_ref().map_or(0.0, |a| v[a.share].clamp(0.0, 1.0)),
+                    absorb_share: g
+                        .absorption
+                        .as_ref()
+                        .map_or(0.0, |a| v[a.share].clamp(0.0, 1.0)),
                     absorb_cost: g.absorption.as_ref().map_or(0, |a| usd_to_cents(v[a.cost])),
                     h_rr0: rate(h.rerecruit),
                     beta_wait: rate(h.wait_effect),
@@ -257,7 +271,11 @@ impl Inputs {
         for t in 1..=horizon {
             let ym = sc.date(t as u32);
             let m = ym.month as i64;
-            let fy = if m >= fys { ym.year as i64 } else { ym.year as i64 - 1 };
+            let fy = if m >= fys {
+                ym.year as i64
+            } else {
+                ym.year as i64 - 1
+            };
             let idx = (m - fys).rem_euclid(12);
             assessed_lapse[t] = idx == 0 && t > 1;
             assessed_cash[t] = if idx < delay {
@@ -294,7 +312,11 @@ impl Inputs {
         let mut national_eligible = CategorySet::default();
         if let Some(n) = &sc.national {
             let c = usd_to_cents(v[n.monthly]);
-            for cash in national_cash.iter_mut().take(n.to as usize + 1).skip(n.from as usize) {
+            for cash in national_cash
+                .iter_mut()
+                .take(n.to as usize + 1)
+                .skip(n.from as usize)
+            {
                 *cash = c;
             }
             national_eligible = n.eligible;
@@ -323,9 +345,18 @@ impl Inputs {
             kickstart_amount: sc
                 .policies
                 .iter()
-                .map(|p| p.kickstart.as_ref().and_then(|k| k.amount).map_or(0, |a| usd_to_cents(v[a])))
+                .map(|p| {
+                    p.kickstart
+                        .as_ref()
+                        .and_then(|k| k.amount)
+                        .map_or(0, |a| usd_to_cents(v[a]))
+                })
                 .collect(),
-            bridge_cap: sc.policies.iter().map(|p| p.bridge_cap.map(|c| usd_to_cents(v[c]))).collect(),
+            bridge_cap: sc
+                .policies
+                .iter()
+                .map(|p| p.bridge_cap.map(|c| usd_to_cents(v[c])))
+                .collect(),
         }
     }
 }

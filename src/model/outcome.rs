@@ -102,8 +102,20 @@ pub struct Metric {
     pub doc: &'static str,
 }
 
-const fn m(name: &'static str, unit: Unit, better: Better, per_group: bool, doc: &'static str) -> Metric {
-    Metric { name, unit, better, per_group, doc }
+const fn m(
+    name: &'static str,
+    unit: Unit,
+    better: Better,
+    per_group: bool,
+    doc: &'static str,
+) -> Metric {
+    Metric {
+        name,
+        unit,
+        better,
+        per_group,
+        doc,
+    }
 }
 
 use Better::{Higher, Lower, Neither};
@@ -111,43 +123,229 @@ use Unit::*;
 
 /// People outcomes, reported per group and in total.
 pub const PEOPLE_METRICS: &[Metric] = &[
-    m("disarmed", People, Higher, true, "people admitted to disarmament and demobilisation"),
-    m("turned_away", People, Lower, true, "person-events: presented but not admitted (capacity or money)"),
-    m("absorbed", People, Higher, true, "absorbed into reformed security forces"),
-    m("completed", People, Higher, true, "completed a reintegration course (ever)"),
-    m("completed_share", Share, Higher, true, "completed / caseload"),
-    m("reintegrated", People, Higher, true, "reintegrated at the horizon (completed and not relapsed)"),
-    m("rerecruited", People, Lower, true, "returned to an armed group by the horizon (all routes)"),
-    m("self_reintegrated", People, Neither, true, "reintegrated without the programme, at the horizon"),
-    m("lost", People, Neither, true, "died, migrated or lost to follow-up"),
-    m("still_armed", People, Lower, true, "never disarmed by the horizon"),
-    m("waiting_end", People, Lower, true, "waiting for a reintegration place at the horizon"),
-    m("peak_waiting", People, Lower, true, "largest end-of-month waiting list"),
-    m("peak_waiting_month", MonthIndex, Neither, true, "model month of the peak waiting list (first if tied; empty if nobody waited)"),
-    m("mean_wait_months", Months, Lower, true, "mean whole months waited by those admitted to reintegration (empty if none)"),
-    m("p90_wait_months", Months, Lower, true, "90th percentile of months waited by those admitted (empty if none)"),
-    m("person_months_waiting", People, Lower, true, "sum over months of the end-of-month waiting list"),
-    m("dropouts", People, Lower, true, "drop-outs from reintegration courses"),
-    m("interrupted_months", People, Lower, true, "person-months in a course month that was not paid"),
+    m(
+        "disarmed",
+        People,
+        Higher,
+        true,
+        "people admitted to disarmament and demobilisation",
+    ),
+    m(
+        "turned_away",
+        People,
+        Lower,
+        true,
+        "person-events: presented but not admitted (capacity or money)",
+    ),
+    m(
+        "absorbed",
+        People,
+        Higher,
+        true,
+        "absorbed into reformed security forces",
+    ),
+    m(
+        "completed",
+        People,
+        Higher,
+        true,
+        "completed a reintegration course (ever)",
+    ),
+    m(
+        "completed_share",
+        Share,
+        Higher,
+        true,
+        "completed / caseload",
+    ),
+    m(
+        "reintegrated",
+        People,
+        Higher,
+        true,
+        "reintegrated at the horizon (completed and not relapsed)",
+    ),
+    m(
+        "rerecruited",
+        People,
+        Lower,
+        true,
+        "returned to an armed group by the horizon (all routes)",
+    ),
+    m(
+        "self_reintegrated",
+        People,
+        Neither,
+        true,
+        "reintegrated without the programme, at the horizon",
+    ),
+    m(
+        "lost",
+        People,
+        Neither,
+        true,
+        "died, migrated or lost to follow-up",
+    ),
+    m(
+        "still_armed",
+        People,
+        Lower,
+        true,
+        "never disarmed by the horizon",
+    ),
+    m(
+        "waiting_end",
+        People,
+        Lower,
+        true,
+        "waiting for a reintegration place at the horizon",
+    ),
+    m(
+        "peak_waiting",
+        People,
+        Lower,
+        true,
+        "largest end-of-month waiting list",
+    ),
+    m(
+        "peak_waiting_month",
+        MonthIndex,
+        Neither,
+        true,
+        "model month of the peak waiting list (first if tied; empty if nobody waited)",
+    ),
+    m(
+        "mean_wait_months",
+        Months,
+        Lower,
+        true,
+        "mean whole months waited by those admitted to reintegration (empty if none)",
+    ),
+    m(
+        "p90_wait_months",
+        Months,
+        Lower,
+        true,
+        "90th percentile of months waited by those admitted (empty if none)",
+    ),
+    m(
+        "person_months_waiting",
+        People,
+        Lower,
+        true,
+        "sum over months of the end-of-month waiting list",
+    ),
+    m(
+        "dropouts",
+        People,
+        Lower,
+        true,
+        "drop-outs from reintegration courses",
+    ),
+    m(
+        "interrupted_months",
+        People,
+        Lower,
+        true,
+        "person-months in a course month that was not paid",
+    ),
 ];
 
 /// Programme-wide outcomes (total only).
 pub const PROGRAMME_METRICS: &[Metric] = &[
     m("spent_total", Usd, Lower, false, "all money spent"),
-    m("gap_reintegration", Usd, Lower, false, "cumulative reintegration funding gap (demand not paid, continuing + new)"),
-    m("lapsed", Usd, Neither, false, "money that lapsed (assessed at fiscal-year end, kick-start at window end)"),
-    m("unrecovered_advances", Usd, Lower, false, "bridge advances outstanding at the horizon"),
-    m("first_gap_month", MonthIndex, Neither, false, "first model month with a reintegration gap (empty if none)"),
-    m("gap_months", Count, Lower, false, "months with a reintegration gap"),
-    m("cost_per_completed", Usd, Lower, false, "spent_total / completed (empty when none completed)"),
-    m("relapse", Flag, Lower, false, "1 if the conflict relapsed by the horizon"),
-    m("relapse_month", MonthIndex, Neither, false, "model month of the first relapse (empty if none)"),
-    m("received_assessed", Usd, Neither, false, "assessed cash received (excluding kick-start)"),
-    m("received_kickstart", Usd, Neither, false, "kick-start cash received"),
-    m("received_voluntary", Usd, Neither, false, "voluntary cash received (earmarked, pooled, appeals)"),
-    m("received_national", Usd, Neither, false, "national cash received"),
+    m(
+        "gap_reintegration",
+        Usd,
+        Lower,
+        false,
+        "cumulative reintegration funding gap (demand not paid, continuing + new)",
+    ),
+    m(
+        "lapsed",
+        Usd,
+        Neither,
+        false,
+        "money that lapsed (assessed at fiscal-year end, kick-start at window end)",
+    ),
+    m(
+        "unrecovered_advances",
+        Usd,
+        Lower,
+        false,
+        "bridge advances outstanding at the horizon",
+    ),
+    m(
+        "first_gap_month",
+        MonthIndex,
+        Neither,
+        false,
+        "first model month with a reintegration gap (empty if none)",
+    ),
+    m(
+        "gap_months",
+        Count,
+        Lower,
+        false,
+        "months with a reintegration gap",
+    ),
+    m(
+        "cost_per_completed",
+        Usd,
+        Lower,
+        false,
+        "spent_total / completed (empty when none completed)",
+    ),
+    m(
+        "relapse",
+        Flag,
+        Lower,
+        false,
+        "1 if the conflict relapsed by the horizon",
+    ),
+    m(
+        "relapse_month",
+        MonthIndex,
+        Neither,
+        false,
+        "model month of the first relapse (empty if none)",
+    ),
+    m(
+        "received_assessed",
+        Usd,
+        Neither,
+        false,
+        "assessed cash received (excluding kick-start)",
+    ),
+    m(
+        "received_kickstart",
+        Usd,
+        Neither,
+        false,
+        "kick-start cash received",
+    ),
+    m(
+        "received_voluntary",
+        Usd,
+        Neither,
+        false,
+        "voluntary cash received (earmarked, pooled, appeals)",
+    ),
+    m(
+        "received_national",
+        Usd,
+        Neither,
+        false,
+        "national cash received",
+    ),
     m("bridge_drawn", Usd, Neither, false, "bridge advances drawn"),
-    m("voluntary_offset", Usd, Neither, false, "voluntary money removed from later tranches by offset_voluntary"),
+    m(
+        "voluntary_offset",
+        Usd,
+        Neither,
+        false,
+        "voluntary money removed from later tranches by offset_voluntary",
+    ),
     m("appeals", Count, Neither, false, "appeals launched"),
 ];
 
@@ -171,8 +369,14 @@ pub fn component_metrics() -> Vec<Metric> {
         "gap_ssr_absorption",
         "gap_ssr_institutional",
     ];
-    let mut v: Vec<Metric> = SPENT.iter().map(|n| m(n, Usd, Neither, false, "spent on this component")).collect();
-    v.extend(GAP.iter().map(|n| m(n, Usd, Lower, false, "demand of this component not paid")));
+    let mut v: Vec<Metric> = SPENT
+        .iter()
+        .map(|n| m(n, Usd, Neither, false, "spent on this component"))
+        .collect();
+    v.extend(
+        GAP.iter()
+            .map(|n| m(n, Usd, Lower, false, "demand of this component not paid")),
+    );
     v
 }
 
@@ -187,11 +391,26 @@ pub struct Column {
 
 /// The ordered outcome columns of a scenario: totals, then per group.
 pub fn outcome_columns(sc: &Scenario) -> Vec<Column> {
-    let mut cols: Vec<Column> = PEOPLE_METRICS.iter().map(|&metric| Column { metric, group: None }).collect();
-    cols.extend(PROGRAMME_METRICS.iter().map(|&metric| Column { metric, group: None }));
-    cols.extend(component_metrics().into_iter().map(|metric| Column { metric, group: None }));
+    let mut cols: Vec<Column> = PEOPLE_METRICS
+        .iter()
+        .map(|&metric| Column {
+            metric,
+            group: None,
+        })
+        .collect();
+    cols.extend(PROGRAMME_METRICS.iter().map(|&metric| Column {
+        metric,
+        group: None,
+    }));
+    cols.extend(component_metrics().into_iter().map(|metric| Column {
+        metric,
+        group: None,
+    }));
     for gi in 0..sc.groups.len() {
-        cols.extend(PEOPLE_METRICS.iter().map(|&metric| Column { metric, group: Some(gi) }));
+        cols.extend(PEOPLE_METRICS.iter().map(|&metric| Column {
+            metric,
+            group: Some(gi),
+        }));
     }
     cols
 }
@@ -201,7 +420,11 @@ fn wait_stats(hist: &[u64]) -> (Option<i64>, Option<i64>) {
     if n == 0 {
         return (None, None);
     }
-    let total: u128 = hist.iter().enumerate().map(|(k, &c)| k as u128 * c as u128).sum();
+    let total: u128 = hist
+        .iter()
+        .enumerate()
+        .map(|(k, &c)| k as u128 * c as u128)
+        .sum();
     let mean = (total * 1_000_000_000 + n as u128 / 2) / n as u128;
     // p90: nearest rank.
     let rank = (n * 9).div_ceil(10);
@@ -217,7 +440,12 @@ fn wait_stats(hist: &[u64]) -> (Option<i64>, Option<i64>) {
     (Some(mean as i64), Some(p90 as i64 * 1_000_000_000))
 }
 
-fn people_values(traj: &Trajectory, group: Option<usize>, caseload: u64, out: &mut Vec<Option<i64>>) {
+fn people_values(
+    traj: &Trajectory,
+    group: Option<usize>,
+    caseload: u64,
+    out: &mut Vec<Option<i64>>,
+) {
     let pick = |p: &Vec<[u64; 11]>, s: usize| -> u64 {
         match group {
             Some(g) => p[g][s],
@@ -230,7 +458,9 @@ fn people_values(traj: &Trajectory, group: Option<usize>, caseload: u64, out: &m
         Some(g) => vec![&traj.tallies[g]],
         None => traj.tallies.iter().collect(),
     };
-    let sum = |f: &dyn Fn(&crate::model::record::GroupTally) -> u64| tallies.iter().map(|t| f(t)).sum::<u64>() as i64;
+    let sum = |f: &dyn Fn(&crate::model::record::GroupTally) -> u64| {
+        tallies.iter().map(|t| f(t)).sum::<u64>() as i64
+    };
     let mut hist = vec![0u64; tallies.first().map_or(0, |t| t.wait_hist.len())];
     for t in &tallies {
         for (h, c) in hist.iter_mut().zip(&t.wait_hist) {
@@ -256,7 +486,10 @@ fn people_values(traj: &Trajectory, group: Option<usize>, caseload: u64, out: &m
             "turned_away" => Some(sum(&|t| t.turned_away)),
             "absorbed" => Some(end(st::ABSORBED)),
             "completed" => Some(completed),
-            "completed_share" => Some(((completed as i128 * 1_000_000_000 + caseload as i128 / 2) / caseload.max(1) as i128) as i64),
+            "completed_share" => Some(
+                ((completed as i128 * 1_000_000_000 + caseload as i128 / 2)
+                    / caseload.max(1) as i128) as i64,
+            ),
             "reintegrated" => Some(end(st::REINTEGRATED)),
             "rerecruited" => Some(end(st::RERECRUITED)),
             "self_reintegrated" => Some(end(st::SELF_REINTEGRATED)),
@@ -279,13 +512,19 @@ fn people_values(traj: &Trajectory, group: Option<usize>, caseload: u64, out: &m
 pub fn outcome_row(inp: &Inputs, traj: &Trajectory) -> Vec<Option<i64>> {
     let mut out = Vec::new();
     people_values(traj, None, inp.total_caseload, &mut out);
-    let total = |f: &dyn Fn(&super::record::MonthRecord) -> Cents| traj.months.iter().map(f).sum::<Cents>();
+    let total =
+        |f: &dyn Fn(&super::record::MonthRecord) -> Cents| traj.months.iter().map(f).sum::<Cents>();
     let reint_gap = |m: &super::record::MonthRecord| {
-        m.gap(Component::ReintegrationContinuing as usize) + m.gap(Component::ReintegrationNew as usize)
+        m.gap(Component::ReintegrationContinuing as usize)
+            + m.gap(Component::ReintegrationNew as usize)
     };
     let spent = total(&|m| m.spent_total());
     let completed: u64 = traj.tallies.iter().map(|t| t.completed).sum();
-    let first_gap = traj.months.iter().position(|m| reint_gap(m) > 0).map(|i| i as i64 + 1);
+    let first_gap = traj
+        .months
+        .iter()
+        .position(|m| reint_gap(m) > 0)
+        .map(|i| i as i64 + 1);
     for metric in PROGRAMME_METRICS {
         out.push(match metric.name {
             "spent_total" => Some(spent),
@@ -294,7 +533,9 @@ pub fn outcome_row(inp: &Inputs, traj: &Trajectory) -> Vec<Option<i64>> {
             "unrecovered_advances" => Some(traj.months.last().map_or(0, |m| m.bridge_outstanding)),
             "first_gap_month" => first_gap,
             "gap_months" => Some(traj.months.iter().filter(|m| reint_gap(m) > 0).count() as i64),
-            "cost_per_completed" => (completed > 0).then(|| (spent as f64 / completed as f64).round() as i64),
+            "cost_per_completed" => {
+                (completed > 0).then(|| (spent as f64 / completed as f64).round() as i64)
+            }
             "relapse" => Some(traj.relapse_month.is_some() as i64),
             "relapse_month" => traj.relapse_month.map(|m| m as i64),
             "received_assessed" => Some(total(&|m| m.received[src::ASSESSED])),
@@ -355,15 +596,26 @@ pub const MONEY_SERIES: &[(&str, Unit)] = &[
 pub fn series_columns(sc: &Scenario) -> Vec<Series> {
     let mut v = Vec::new();
     for group in std::iter::once(None).chain((0..sc.groups.len()).map(Some)) {
-        v.extend(STATES.iter().map(|s| Series { name: s.to_string(), unit: People, group }));
+        v.extend(STATES.iter().map(|s| Series {
+            name: s.to_string(),
+            unit: People,
+            group,
+        }));
     }
-    v.extend(MONEY_SERIES.iter().map(|(n, u)| Series { name: n.to_string(), unit: *u, group: None }));
+    v.extend(MONEY_SERIES.iter().map(|(n, u)| Series {
+        name: n.to_string(),
+        unit: *u,
+        group: None,
+    }));
     v
 }
 
 /// Values of every series for every month: `out[month - 1][series]`.
 pub fn series_rows(traj: &Trajectory, n_groups: usize) -> Vec<Vec<i64>> {
-    let reint = [Component::ReintegrationContinuing as usize, Component::ReintegrationNew as usize];
+    let reint = [
+        Component::ReintegrationContinuing as usize,
+        Component::ReintegrationNew as usize,
+    ];
     traj.months
         .iter()
         .map(|m| {
@@ -418,7 +670,11 @@ pub fn fiscal_years(sc: &Scenario) -> (Vec<i32>, Vec<usize>) {
     let mut of_month = Vec::new();
     for t in 1..=sc.horizon {
         let ym = sc.date(t);
-        let fy = if ym.month >= sc.fiscal_year_start { ym.year } else { ym.year - 1 };
+        let fy = if ym.month >= sc.fiscal_year_start {
+            ym.year
+        } else {
+            ym.year - 1
+        };
         if years.last() != Some(&fy) {
             years.push(fy);
         }
@@ -433,13 +689,28 @@ pub fn funding_cells(sc: &Scenario) -> Vec<FundingCell> {
     let mut v = Vec::new();
     for &fy in &years {
         for s in SOURCES {
-            v.push(FundingCell { fiscal_year: fy, source: s, component: "all", measure: "received" });
+            v.push(FundingCell {
+                fiscal_year: fy,
+                source: s,
+                component: "all",
+                measure: "received",
+            });
         }
         for c in Component::ALL {
             for s in SOURCES.iter().chain(std::iter::once(&"all")) {
-                v.push(FundingCell { fiscal_year: fy, source: s, component: c.name(), measure: "spent" });
+                v.push(FundingCell {
+                    fiscal_year: fy,
+                    source: s,
+                    component: c.name(),
+                    measure: "spent",
+                });
             }
-            v.push(FundingCell { fiscal_year: fy, source: "all", component: c.name(), measure: "gap" });
+            v.push(FundingCell {
+                fiscal_year: fy,
+                source: "all",
+                component: c.name(),
+                measure: "gap",
+            });
         }
     }
     v

@@ -21,7 +21,10 @@ fn sibling(target: &Path, tag: &str) -> Result<PathBuf> {
         .with_context(|| format!("output path '{}' has no folder name", target.display()))?
         .to_string_lossy()
         .to_string();
-    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     Ok(parent.join(format!(".{name}.{tag}-{}", std::process::id())))
 }
 
@@ -30,13 +33,20 @@ impl StagedDir {
     pub fn new(target: &Path) -> Result<Self> {
         let staging = sibling(target, "partial")?;
         if let Some(parent) = staging.parent() {
-            fs::create_dir_all(parent).with_context(|| format!("cannot create folder '{}'", parent.display()))?;
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create folder '{}'", parent.display()))?;
         }
         if staging.exists() {
-            fs::remove_dir_all(&staging).with_context(|| format!("cannot clear '{}'", staging.display()))?;
+            fs::remove_dir_all(&staging)
+                .with_context(|| format!("cannot clear '{}'", staging.display()))?;
         }
-        fs::create_dir(&staging).with_context(|| format!("cannot create folder '{}'", staging.display()))?;
-        Ok(StagedDir { target: target.to_path_buf(), staging, committed: false })
+        fs::create_dir(&staging)
+            .with_context(|| format!("cannot create folder '{}'", staging.display()))?;
+        Ok(StagedDir {
+            target: target.to_path_buf(),
+            staging,
+            committed: false,
+        })
     }
 
     /// Path of the staging folder, where files are written.
@@ -52,8 +62,9 @@ impl StagedDir {
             if old.exists() {
                 fs::remove_dir_all(&old).ok();
             }
-            fs::rename(&self.target, &old)
-                .with_context(|| format!("cannot move the previous '{}' aside", self.target.display()))?;
+            fs::rename(&self.target, &old).with_context(|| {
+                format!("cannot move the previous '{}' aside", self.target.display())
+            })?;
         }
         fs::rename(&self.staging, &self.target)
             .with_context(|| format!("cannot move results into '{}'", self.target.display()))?;

@@ -25,7 +25,11 @@ impl<W: Write> ReplicateWriter<W> {
         header.extend(columns.iter().map(|c| column_name(sc, c)));
         header.extend(sc.uncertain_keys().iter().map(|k| format!("param.{k}")));
         out.write_record(&header)?;
-        Ok(ReplicateWriter { out, columns, policies: sc.policies.iter().map(|p| p.id.clone()).collect() })
+        Ok(ReplicateWriter {
+            out,
+            columns,
+            policies: sc.policies.iter().map(|p| p.id.clone()).collect(),
+        })
     }
 
     /// Writes the rows of a block of replicates (replicate order, then policy order).
@@ -35,7 +39,12 @@ impl<W: Write> ReplicateWriter<W> {
                 let mut row = Vec::with_capacity(2 + self.columns.len() + r.params.len());
                 row.push(pol.clone());
                 row.push(r.index.to_string());
-                row.extend(self.columns.iter().zip(&res.outcomes).map(|(c, v)| exact_opt(*v, c.metric.unit)));
+                row.extend(
+                    self.columns
+                        .iter()
+                        .zip(&res.outcomes)
+                        .map(|(c, v)| exact_opt(*v, c.metric.unit)),
+                );
                 row.extend(r.params.iter().map(|v| format!("{v}")));
                 self.out.write_record(&row)?;
             }

@@ -58,18 +58,33 @@ pub fn stats(acc: &ColumnAcc, unit: Unit) -> Stats {
     } else {
         (f64::NAN, f64::NAN)
     };
-    Stats { n: m.n, mean, sd: m.sd() / s, mcse, q: [qs[0] / s, qs[1] / s, qs[2] / s, qs[3] / s, qs[4] / s], ci }
+    Stats {
+        n: m.n,
+        mean,
+        sd: m.sd() / s,
+        mcse,
+        q: [qs[0] / s, qs[1] / s, qs[2] / s, qs[3] / s, qs[4] / s],
+        ci,
+    }
 }
 
 /// Writes `summary.csv`.
 pub fn write_summary(w: impl Write, sc: &Scenario, acc: &RunAccumulator) -> Result<()> {
     let mut out = csv::Writer::from_writer(w);
-    out.write_record(["policy", "group", "metric", "n", "mean", "sd", "mcse", "p05", "p25", "p50", "p75", "p95", "ci_low", "ci_high"])?;
+    out.write_record([
+        "policy", "group", "metric", "n", "mean", "sd", "mcse", "p05", "p25", "p50", "p75", "p95",
+        "ci_low", "ci_high",
+    ])?;
     let cols = outcome_columns(sc);
     for (pol, pacc) in sc.policies.iter().zip(&acc.policies) {
         for (c, a) in cols.iter().zip(&pacc.outcomes) {
             let st = stats(a, c.metric.unit);
-            let mut row = vec![pol.id.clone(), group_name(sc, c.group).to_string(), c.metric.name.to_string(), st.n.to_string()];
+            let mut row = vec![
+                pol.id.clone(),
+                group_name(sc, c.group).to_string(),
+                c.metric.name.to_string(),
+                st.n.to_string(),
+            ];
             row.extend([st.mean, st.sd, st.mcse].map(stat));
             row.extend(st.q.map(stat));
             row.extend([st.ci.0, st.ci.1].map(stat));
@@ -105,7 +120,11 @@ pub fn pair_stats(acc: &RunAccumulator, policy: usize, col: usize, c: &Column) -
         mean,
         mcse,
         ci: (mean - Z * mcse, mean + Z * mcse),
-        p_better: if c.metric.better == Better::Neither { f64::NAN } else { p.p_better() },
+        p_better: if c.metric.better == Better::Neither {
+            f64::NAN
+        } else {
+            p.p_better()
+        },
         n: p.diff.n,
     }
 }
@@ -113,19 +132,42 @@ pub fn pair_stats(acc: &RunAccumulator, policy: usize, col: usize, c: &Column) -
 /// Writes `comparison.csv`.
 pub fn write_comparison(w: impl Write, sc: &Scenario, acc: &RunAccumulator) -> Result<()> {
     let mut out = csv::Writer::from_writer(w);
-    out.write_record(["policy", "baseline", "group", "metric", "n", "mean_diff", "mcse", "ci_low", "ci_high", "p_better"])?;
+    out.write_record([
+        "policy",
+        "baseline",
+        "group",
+        "metric",
+        "n",
+        "mean_diff",
+        "mcse",
+        "ci_low",
+        "ci_high",
+        "p_better",
+    ])?;
     let cols = outcome_columns(sc);
     let base = &sc.policies[0].id;
     for (pi, pol) in sc.policies.iter().enumerate().skip(1) {
         for (ci, c) in cols.iter().enumerate() {
             let p = pair_stats(acc, pi, ci, c);
-            let mut row = vec![pol.id.clone(), base.clone(), group_name(sc, c.group).to_string(), c.metric.name.to_string(), p.n.to_string()];
+            let mut row = vec![
+                pol.id.clone(),
+                base.clone(),
+                group_name(sc, c.group).to_string(),
+                c.metric.name.to_string(),
+                p.n.to_string(),
+            ];
             row.extend([p.mean, p.mcse, p.ci.0, p.ci.1, p.p_better].map(stat));
             out.write_record(&row)?;
         }
         for (name, cm) in [
-            ("extra_cost_per_rerecruitment_averted", &acc.policies[pi].ce_averted),
-            ("extra_cost_per_extra_completion", &acc.policies[pi].ce_completed),
+            (
+                "extra_cost_per_rerecruitment_averted",
+                &acc.policies[pi].ce_averted,
+            ),
+            (
+                "extra_cost_per_extra_completion",
+                &acc.policies[pi].ce_completed,
+            ),
         ] {
             // Spending is in cents, people in people: the ratio in USD per person.
             let (r, se) = cm.ratio();
@@ -133,9 +175,31 @@ pub fn write_comparison(w: impl Write, sc: &Scenario, acc: &RunAccumulator) -> R
             // The ratio is only meaningful when the denominator differs from 0.
             let denom_clear = cm.y.mean().abs() > Z * cm.y.mcse() && cm.y.mean() != 0.0;
             let row = if denom_clear {
-                vec![pol.id.clone(), base.clone(), "all".into(), name.into(), cm.x.n.to_string(), stat(r), stat(se), stat(r - Z * se), stat(r + Z * se), String::new()]
+                vec![
+                    pol.id.clone(),
+                    base.clone(),
+                    "all".into(),
+                    name.into(),
+                    cm.x.n.to_string(),
+                    stat(r),
+                    stat(se),
+                    stat(r - Z * se),
+                    stat(r + Z * se),
+                    String::new(),
+                ]
             } else {
-                vec![pol.id.clone(), base.clone(), "all".into(), name.into(), cm.x.n.to_string(), stat(r), String::new(), String::new(), String::new(), String::new()]
+                vec![
+                    pol.id.clone(),
+                    base.clone(),
+                    "all".into(),
+                    name.into(),
+                    cm.x.n.to_string(),
+                    stat(r),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ]
             };
             out.write_record(&row)?;
         }
@@ -147,7 +211,9 @@ pub fn write_comparison(w: impl Write, sc: &Scenario, acc: &RunAccumulator) -> R
 /// Writes `timeseries.csv` (long format).
 pub fn write_timeseries(w: impl Write, sc: &Scenario, acc: &RunAccumulator) -> Result<()> {
     let mut out = csv::Writer::from_writer(w);
-    out.write_record(["policy", "group", "month", "date", "metric", "mean", "p05", "p25", "p50", "p75", "p95"])?;
+    out.write_record([
+        "policy", "group", "month", "date", "metric", "mean", "p05", "p25", "p50", "p75", "p95",
+    ])?;
     let series = series_columns(sc);
     let ns = series.len();
     for (pol, pacc) in sc.policies.iter().zip(&acc.policies) {
@@ -174,7 +240,17 @@ pub fn write_timeseries(w: impl Write, sc: &Scenario, acc: &RunAccumulator) -> R
 /// Writes `funding.csv`.
 pub fn write_funding(w: impl Write, sc: &Scenario, acc: &RunAccumulator) -> Result<()> {
     let mut out = csv::Writer::from_writer(w);
-    out.write_record(["policy", "fiscal_year", "source", "component", "measure", "mean", "p05", "p50", "p95"])?;
+    out.write_record([
+        "policy",
+        "fiscal_year",
+        "source",
+        "component",
+        "measure",
+        "mean",
+        "p05",
+        "p50",
+        "p95",
+    ])?;
     let cells = funding_cells(sc);
     for (pol, pacc) in sc.policies.iter().zip(&acc.policies) {
         for (cell, a) in cells.iter().zip(&pacc.funding) {

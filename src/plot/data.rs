@@ -188,7 +188,10 @@ pub struct TimeSeries {
 impl TimeSeries {
     /// One series, sorted by month (empty when absent).
     pub fn get(&self, policy: &str, group: &str, metric: &str) -> &[Band] {
-        self.series.get(&key(policy, group, metric)).map(|v| v.as_slice()).unwrap_or(&[])
+        self.series
+            .get(&key(policy, group, metric))
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
     }
     /// True when the file had no data rows.
     pub fn is_empty(&self) -> bool {
@@ -196,13 +199,26 @@ impl TimeSeries {
     }
     /// First and last month present.
     pub fn month_range(&self) -> Option<(u32, u32)> {
-        let lo = self.series.values().filter_map(|v| v.first()).map(|b| b.month).min()?;
-        let hi = self.series.values().filter_map(|v| v.last()).map(|b| b.month).max()?;
+        let lo = self
+            .series
+            .values()
+            .filter_map(|v| v.first())
+            .map(|b| b.month)
+            .min()?;
+        let hi = self
+            .series
+            .values()
+            .filter_map(|v| v.last())
+            .map(|b| b.month)
+            .max()?;
         Some((lo, hi))
     }
     /// The date label of a month: from the file, else `M<month>`.
     pub fn date(&self, month: u32) -> String {
-        self.dates.get(&month).cloned().unwrap_or_else(|| format!("M{month}"))
+        self.dates
+            .get(&month)
+            .cloned()
+            .unwrap_or_else(|| format!("M{month}"))
     }
 }
 
@@ -231,7 +247,11 @@ pub struct Replicates {
 impl Replicates {
     /// Uncertain-parameter key paths (`param.` columns, prefix removed).
     pub fn param_keys(&self) -> Vec<String> {
-        self.header.iter().filter_map(|h| h.strip_prefix("param.")).map(str::to_string).collect()
+        self.header
+            .iter()
+            .filter_map(|h| h.strip_prefix("param."))
+            .map(str::to_string)
+            .collect()
     }
 }
 
@@ -255,28 +275,45 @@ impl OutputData {
     /// Reads every file of the folder that exists.
     pub fn load(dir: &Path) -> Result<Self> {
         if !dir.is_dir() {
-            return Err(anyhow!("{} is not a folder (expected a ddrsim output folder)", dir.display()));
+            return Err(anyhow!(
+                "{} is not a folder (expected a ddrsim output folder)",
+                dir.display()
+            ));
         }
         let opt = |name: &str| {
             let p = dir.join(name);
             p.is_file().then_some(p)
         };
         Ok(OutputData {
-            manifest: opt("manifest.json").map(|p| read_manifest(&p)).transpose()?,
+            manifest: opt("manifest.json")
+                .map(|p| read_manifest(&p))
+                .transpose()?,
             summary: opt("summary.csv").map(|p| read_summary(&p)).transpose()?,
-            comparison: opt("comparison.csv").map(|p| read_comparison(&p)).transpose()?,
-            timeseries: opt("timeseries.csv").map(|p| read_timeseries(&p)).transpose()?,
-            replicates: opt("replicates.csv").map(|p| read_replicates(&p)).transpose()?,
+            comparison: opt("comparison.csv")
+                .map(|p| read_comparison(&p))
+                .transpose()?,
+            timeseries: opt("timeseries.csv")
+                .map(|p| read_timeseries(&p))
+                .transpose()?,
+            replicates: opt("replicates.csv")
+                .map(|p| read_replicates(&p))
+                .transpose()?,
         })
     }
 
     /// Policies in display order: the manifest's, else those seen in the CSVs.
     pub fn policies(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.manifest.as_ref().map(|m| m.policies.clone()).unwrap_or_default();
+        let mut out: Vec<String> = self
+            .manifest
+            .as_ref()
+            .map(|m| m.policies.clone())
+            .unwrap_or_default();
         let seen = [
             self.summary.as_ref().map(|s| s.policies.clone()),
             self.timeseries.as_ref().map(|t| t.policies.clone()),
-            self.replicates.as_ref().map(|r| r.points.iter().map(|(p, _)| p.clone()).collect()),
+            self.replicates
+                .as_ref()
+                .map(|r| r.points.iter().map(|(p, _)| p.clone()).collect()),
         ];
         for list in seen.into_iter().flatten() {
             for p in list {
@@ -301,7 +338,11 @@ impl OutputData {
     pub fn groups(&self) -> Vec<String> {
         match &self.manifest {
             Some(m) if !m.groups.is_empty() => m.groups.iter().map(|g| g.id.clone()).collect(),
-            _ => self.summary.as_ref().map(|s| s.groups.clone()).unwrap_or_default(),
+            _ => self
+                .summary
+                .as_ref()
+                .map(|s| s.groups.clone())
+                .unwrap_or_default(),
         }
     }
 
@@ -347,8 +388,17 @@ impl Table {
             .iter()
             .map(|h| h.trim().to_string())
             .collect();
-        let cols = header.iter().enumerate().map(|(i, h)| (h.clone(), i)).collect();
-        Ok(Table { path: path.display().to_string(), reader, cols, header })
+        let cols = header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.clone(), i))
+            .collect();
+        Ok(Table {
+            path: path.display().to_string(),
+            reader,
+            cols,
+            header,
+        })
     }
 
     fn require(&self, names: &[&str]) -> Result<Vec<usize>> {
@@ -403,14 +453,18 @@ fn push_unique(list: &mut Vec<String>, item: &str) {
 
 /// Reads `manifest.json`.
 pub fn read_manifest(path: &Path) -> Result<Manifest> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{} is not a valid manifest", path.display()))
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a valid manifest", path.display()))
 }
 
 /// Reads `summary.csv`.
 pub fn read_summary(path: &Path) -> Result<Summary> {
     let mut t = Table::open(path)?;
-    let c = t.require(&["policy", "group", "metric", "n", "mean", "sd", "mcse", "p05", "p25", "p50", "p75", "p95"])?;
+    let c = t.require(&[
+        "policy", "group", "metric", "n", "mean", "sd", "mcse", "p05", "p25", "p50", "p75", "p95",
+    ])?;
     let mut s = Summary::default();
     let mut rows = Vec::new();
     t.rows(|rec, line| {
@@ -419,7 +473,17 @@ pub fn read_summary(path: &Path) -> Result<Summary> {
     })?;
     for (rec, line) in rows {
         let v = |k: usize| num(&t, &rec, c[k], line);
-        let stats = Stats { n: v(3)?, mean: v(4)?, sd: v(5)?, mcse: v(6)?, p05: v(7)?, p25: v(8)?, p50: v(9)?, p75: v(10)?, p95: v(11)? };
+        let stats = Stats {
+            n: v(3)?,
+            mean: v(4)?,
+            sd: v(5)?,
+            mcse: v(6)?,
+            p05: v(7)?,
+            p25: v(8)?,
+            p50: v(9)?,
+            p75: v(10)?,
+            p95: v(11)?,
+        };
         let (p, g, m) = (text(&rec, c[0]), text(&rec, c[1]), text(&rec, c[2]));
         push_unique(&mut s.policies, p);
         if g != "all" {
@@ -433,7 +497,17 @@ pub fn read_summary(path: &Path) -> Result<Summary> {
 /// Reads `comparison.csv`.
 pub fn read_comparison(path: &Path) -> Result<Comparison> {
     let mut t = Table::open(path)?;
-    let c = t.require(&["policy", "baseline", "group", "metric", "mean_diff", "mcse", "ci_low", "ci_high", "p_better"])?;
+    let c = t.require(&[
+        "policy",
+        "baseline",
+        "group",
+        "metric",
+        "mean_diff",
+        "mcse",
+        "ci_low",
+        "ci_high",
+        "p_better",
+    ])?;
     let mut rows = Vec::new();
     t.rows(|rec, line| {
         rows.push((rec.clone(), line));
@@ -442,13 +516,20 @@ pub fn read_comparison(path: &Path) -> Result<Comparison> {
     let mut out = Comparison::default();
     for (rec, line) in rows {
         let v = |k: usize| num(&t, &rec, c[k], line);
-        let d = Diff { mean_diff: v(4)?, mcse: v(5)?, ci_low: v(6)?, ci_high: v(7)?, p_better: v(8)? };
+        let d = Diff {
+            mean_diff: v(4)?,
+            mcse: v(5)?,
+            ci_low: v(6)?,
+            ci_high: v(7)?,
+            p_better: v(8)?,
+        };
         let p = text(&rec, c[0]);
         push_unique(&mut out.policies, p);
         if out.baseline.is_none() && !text(&rec, c[1]).is_empty() {
             out.baseline = Some(text(&rec, c[1]).to_string());
         }
-        out.rows.insert(key(p, text(&rec, c[2]), text(&rec, c[3])), d);
+        out.rows
+            .insert(key(p, text(&rec, c[2]), text(&rec, c[3])), d);
     }
     Ok(out)
 }
@@ -456,7 +537,9 @@ pub fn read_comparison(path: &Path) -> Result<Comparison> {
 /// Reads `timeseries.csv`.
 pub fn read_timeseries(path: &Path) -> Result<TimeSeries> {
     let mut t = Table::open(path)?;
-    let c = t.require(&["policy", "group", "month", "date", "metric", "mean", "p05", "p25", "p50", "p75", "p95"])?;
+    let c = t.require(&[
+        "policy", "group", "month", "date", "metric", "mean", "p05", "p25", "p50", "p75", "p95",
+    ])?;
     let mut rows = Vec::new();
     t.rows(|rec, line| {
         rows.push((rec.clone(), line));
@@ -467,16 +550,33 @@ pub fn read_timeseries(path: &Path) -> Result<TimeSeries> {
         let v = |k: usize| num(&t, &rec, c[k], line);
         let month = match v(2)? {
             Some(m) if m >= 0.0 && m.fract() == 0.0 && m <= u32::MAX as f64 => m as u32,
-            _ => return Err(anyhow!("{} line {line}: month \"{}\" is not a whole month number", t.path, text(&rec, c[2]))),
+            _ => {
+                return Err(anyhow!(
+                    "{} line {line}: month \"{}\" is not a whole month number",
+                    t.path,
+                    text(&rec, c[2])
+                ))
+            }
         };
-        let band = Band { month, mean: v(5)?, p05: v(6)?, p25: v(7)?, p50: v(8)?, p75: v(9)?, p95: v(10)? };
+        let band = Band {
+            month,
+            mean: v(5)?,
+            p05: v(6)?,
+            p25: v(7)?,
+            p50: v(8)?,
+            p75: v(9)?,
+            p95: v(10)?,
+        };
         let p = text(&rec, c[0]);
         push_unique(&mut ts.policies, p);
         let date = text(&rec, c[3]);
         if !date.is_empty() {
             ts.dates.entry(month).or_insert_with(|| date.to_string());
         }
-        ts.series.entry(key(p, text(&rec, c[1]), text(&rec, c[4]))).or_default().push(band);
+        ts.series
+            .entry(key(p, text(&rec, c[1]), text(&rec, c[4])))
+            .or_default()
+            .push(band);
     }
     for v in ts.series.values_mut() {
         v.sort_by_key(|b| b.month);
@@ -491,7 +591,10 @@ pub fn read_replicates(path: &Path) -> Result<Replicates> {
     let c = t.require(&["policy", "replicate"])?;
     let gap = t.cols.get("gap_reintegration").copied();
     let rr = t.cols.get("rerecruited").copied();
-    let mut out = Replicates { header: t.header.clone(), ..Default::default() };
+    let mut out = Replicates {
+        header: t.header.clone(),
+        ..Default::default()
+    };
     let mut index: HashMap<String, usize> = HashMap::new();
     let path_s = t.path.clone();
     let header = t.header.clone();
@@ -505,13 +608,22 @@ pub fn read_replicates(path: &Path) -> Result<Replicates> {
             match col {
                 None => Ok(None),
                 Some(k) => parse_cell(text(rec, k)).map_err(|e| {
-                    anyhow!("{path_s} line {line}, column {}: {e}", header.get(k).map(String::as_str).unwrap_or("?"))
+                    anyhow!(
+                        "{path_s} line {line}, column {}: {e}",
+                        header.get(k).map(String::as_str).unwrap_or("?")
+                    )
                 }),
             }
         };
-        let replicate = cell(Some(c[1]))?.map(|r| r.max(0.0) as u64).unwrap_or(line.saturating_sub(1));
+        let replicate = cell(Some(c[1]))?
+            .map(|r| r.max(0.0) as u64)
+            .unwrap_or(line.saturating_sub(1));
         match (cell(gap)?, cell(rr)?) {
-            (Some(g), Some(r)) => out.points[i].1.push(GapPoint { replicate, gap: g, rerecruited: r }),
+            (Some(g), Some(r)) => out.points[i].1.push(GapPoint {
+                replicate,
+                gap: g,
+                rerecruited: r,
+            }),
             _ => out.missing += 1,
         }
         Ok(())

@@ -25,7 +25,12 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
         for (pi, p) in policies.iter().enumerate() {
             if let Some(s) = sum.get(p, g, "completed_share") {
                 if let Some(mean) = s.mean {
-                    bars.push(Bar { group: gi, policy: pi, mean: mean * 100.0, ci: s.mean_ci().map(|(l, h)| (l * 100.0, h * 100.0)) });
+                    bars.push(Bar {
+                        group: gi,
+                        policy: pi,
+                        mean: mean * 100.0,
+                        ci: s.mean_ci().map(|(l, h)| (l * 100.0, h * 100.0)),
+                    });
                 }
             }
         }
@@ -35,7 +40,15 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
         return Ok(());
     }
     let labels: Vec<String> = groups.iter().map(|g| cx.data.group_label(g)).collect();
-    save_chart(cx, names::EQUITY, &Equity { labels, policies, bars })
+    save_chart(
+        cx,
+        names::EQUITY,
+        &Equity {
+            labels,
+            policies,
+            bars,
+        },
+    )
 }
 
 struct Bar {
@@ -58,16 +71,28 @@ impl Chart for Equity {
             "Share of each group that completed reintegration, by policy",
             "Mean over replicates of completed courses divided by the group's caseload; whiskers are 95% intervals of the mean.",
         )?;
-        let items: Vec<(Swatch, String)> =
-            self.policies.iter().enumerate().map(|(i, p)| (Swatch::Fill(style::policy_colour(i), 0.85), p.clone())).collect();
+        let items: Vec<(Swatch, String)> = self
+            .policies
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (Swatch::Fill(style::policy_colour(i), 0.85), p.clone()))
+            .collect();
         let body = legend(&body, &items)?;
         let ng = self.labels.len().max(1);
         let (w, _) = body.dim_in_pixel();
         let max_chars = ((w.saturating_sub(140) as usize / ng) / 9).max(6);
         let labels: Vec<String> = self.labels.iter().map(|l| shorten(l, max_chars)).collect();
         let axis = TickAxis::categories(&labels);
-        let top = self.bars.iter().map(|b| b.ci.map_or(b.mean, |c| c.1.max(b.mean))).fold(0.0f64, f64::max);
-        let ymax = if top > 80.0 { 100.0 } else { style::zero_based(std::iter::once(top), 0.12).1 };
+        let top = self
+            .bars
+            .iter()
+            .map(|b| b.ci.map_or(b.mean, |c| c.1.max(b.mean)))
+            .fold(0.0f64, f64::max);
+        let ymax = if top > 80.0 {
+            100.0
+        } else {
+            style::zero_based(std::iter::once(top), 0.12).1
+        };
         let mut chart = ChartBuilder::on(&body)
             .margin_left(16)
             .margin_right(40)
@@ -96,7 +121,12 @@ impl Chart for Equity {
             let x0 = b.group as f64 - 0.4 + slot * b.policy as f64;
             let (l, r) = (x0 + slot * 0.1, x0 + slot * 0.9);
             let c = style::policy_colour(b.policy);
-            chart.draw_series(std::iter::once(Rectangle::new([(l, 0.0), (r, b.mean)], c.mix(0.85).filled()))).drawn()?;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(l, 0.0), (r, b.mean)],
+                    c.mix(0.85).filled(),
+                )))
+                .drawn()?;
             if let Some((lo, hi)) = b.ci {
                 let mid = (l + r) / 2.0;
                 let cap = slot * 0.15;
@@ -106,7 +136,15 @@ impl Chart for Equity {
                     vec![(mid - cap, lo.max(0.0)), (mid + cap, lo.max(0.0))],
                     vec![(mid - cap, hi), (mid + cap, hi)],
                 ] {
-                    chart.draw_series(std::iter::once(PathElement::new(path, ink))).drawn()?;
+                    chart
+                        .draw_series(std::iter::once(PathElement::new(
+                            path.clone(),
+                            WHITE.stroke_width(6),
+                        )))
+                        .drawn()?;
+                    chart
+                        .draw_series(std::iter::once(PathElement::new(path, ink)))
+                        .drawn()?;
                 }
             }
         }

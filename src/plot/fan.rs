@@ -5,7 +5,7 @@
 //! scale, so files can be compared side by side.
 
 use super::data::Band;
-use super::style::{self, font, header, legend, Drawn, TickAxis, Swatch};
+use super::style::{self, font, header, legend, Drawn, Swatch, TickAxis};
 use super::{names, save_chart, Chart, Ctx};
 use anyhow::Result;
 use plotters::coord::Shift;
@@ -32,18 +32,31 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
     let ymax: Vec<f64> = PANELS
         .iter()
         .map(|(m, _)| {
-            let vals = policies.iter().flat_map(|p| ts.get(p, "all", m)).flat_map(|b| [b.p95, b.p75, b.p50]);
+            let vals = policies
+                .iter()
+                .flat_map(|p| ts.get(p, "all", m))
+                .flat_map(|b| [b.p95, b.p75, b.p50]);
             style::zero_based(vals.flatten(), 0.05).1
         })
         .collect();
     let reps = cx.data.manifest.as_ref().and_then(|m| m.replicates);
     for (i, p) in policies.iter().enumerate() {
-        let panels: Vec<Vec<Band>> = PANELS.iter().map(|(m, _)| ts.get(p, "all", m).to_vec()).collect();
+        let panels: Vec<Vec<Band>> = PANELS
+            .iter()
+            .map(|(m, _)| ts.get(p, "all", m).to_vec())
+            .collect();
         if panels.iter().all(|b| b.iter().all(|x| x.p50.is_none())) {
             cx.note(format!("fan chart for {p} skipped: no waiting or in_reintegration values in timeseries.csv"));
             continue;
         }
-        let chart = Fan { policy: p, colour: style::policy_colour(i), panels, ymax: ymax.clone(), axis: axis.clone(), reps };
+        let chart = Fan {
+            policy: p,
+            colour: style::policy_colour(i),
+            panels,
+            ymax: ymax.clone(),
+            axis: axis.clone(),
+            reps,
+        };
         save_chart(cx, &names::fan(p), &chart)?;
     }
     Ok(())
@@ -59,13 +72,18 @@ struct Fan<'a> {
 }
 
 /// Runs of consecutive months where `f` is defined.
-pub(crate) fn segments<T: Copy>(bands: &[Band], f: impl Fn(&Band) -> Option<T>) -> Vec<Vec<(f64, T)>> {
+pub(crate) fn segments<T: Copy>(
+    bands: &[Band],
+    f: impl Fn(&Band) -> Option<T>,
+) -> Vec<Vec<(f64, T)>> {
     let mut out: Vec<Vec<(f64, T)>> = Vec::new();
     let mut cur: Vec<(f64, T)> = Vec::new();
     let mut prev: Option<u32> = None;
     for b in bands {
         match f(b) {
-            Some(v) if cur.is_empty() || prev.map_or(true, |pm| b.month == pm + 1) => cur.push((b.month as f64, v)),
+            Some(v) if cur.is_empty() || prev.map_or(true, |pm| b.month == pm + 1) => {
+                cur.push((b.month as f64, v))
+            }
             Some(v) => {
                 out.push(std::mem::take(&mut cur));
                 cur.push((b.month as f64, v));
@@ -100,7 +118,9 @@ pub(crate) fn draw_band<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)
             let (x, (l, h)) = seg[0];
             pts = vec![(x - 0.15, h), (x + 0.15, h), (x + 0.15, l), (x - 0.15, l)];
         }
-        chart.draw_series(std::iter::once(Polygon::new(pts, fill.filled()))).drawn()?;
+        chart
+            .draw_series(std::iter::once(Polygon::new(pts, fill.filled())))
+            .drawn()?;
     }
     Ok(())
 }
@@ -114,7 +134,9 @@ pub(crate) fn draw_line<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)
 ) -> Result<()> {
     for seg in segments(bands, f) {
         if seg.len() == 1 {
-            chart.draw_series(std::iter::once(Circle::new(seg[0], 3, style.filled()))).drawn()?;
+            chart
+                .draw_series(std::iter::once(Circle::new(seg[0], 3, style.filled())))
+                .drawn()?;
         } else {
             chart.draw_series(LineSeries::new(seg, style)).drawn()?;
         }
@@ -124,7 +146,15 @@ pub(crate) fn draw_line<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)
 
 impl Chart for Fan<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        let reps = self.reps.map(|r| format!(" over {} simulated replicates", style::thousands(r as f64, 0))).unwrap_or_default();
+        let reps = self
+            .reps
+            .map(|r| {
+                format!(
+                    " over {} simulated replicates",
+                    style::thousands(r as f64, 0)
+                )
+            })
+            .unwrap_or_default();
         let body = header(
             root,
             &format!("Waiting list and reintegration courses: {}", self.policy),
@@ -138,13 +168,21 @@ impl Chart for Fan<'_> {
             &body,
             &[
                 (Swatch::Line(c, 3), "Median".to_string()),
-                (Swatch::Fill(c, 0.40), "50% band (25th-75th percentile)".to_string()),
-                (Swatch::Fill(c, 0.15), "90% band (5th-95th percentile)".to_string()),
+                (
+                    Swatch::Fill(c, 0.40),
+                    "50% band (25th-75th percentile)".to_string(),
+                ),
+                (
+                    Swatch::Fill(c, 0.15),
+                    "90% band (5th-95th percentile)".to_string(),
+                ),
             ],
         )?;
         let areas = body.split_evenly((2, 1));
         for (k, area) in areas.iter().enumerate() {
-            let (Some(bands), Some((_, title))) = (self.panels.get(k), PANELS.get(k)) else { continue };
+            let (Some(bands), Some((_, title))) = (self.panels.get(k), PANELS.get(k)) else {
+                continue;
+            };
             let ymax = self.ymax.get(k).copied().unwrap_or(1.0);
             let mut chart = ChartBuilder::on(area)
                 .margin_left(16)

@@ -33,7 +33,10 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
         .iter()
         .map(|m| Panel {
             metric: *m,
-            rows: compared.iter().map(|(i, p)| (*i, p.clone(), cmp.get(p, "all", m.key).copied())).collect(),
+            rows: compared
+                .iter()
+                .map(|(i, p)| (*i, p.clone(), cmp.get(p, "all", m.key).copied()))
+                .collect(),
         })
         .collect();
     save_chart(cx, names::FOREST, &Forest { baseline, panels })
@@ -51,7 +54,11 @@ struct Forest {
 
 impl Panel {
     fn title(&self) -> String {
-        let dir = if self.metric.lower_better { "lower is better" } else { "higher is better" };
+        let dir = if self.metric.lower_better {
+            "lower is better"
+        } else {
+            "higher is better"
+        };
         format!("{} ({dir})", self.metric.label)
     }
 
@@ -77,7 +84,17 @@ impl Chart for Forest {
         )?;
         let body = body.margin(6, 0, 0, 0);
         let areas = body.split_evenly((3, 2));
-        let longest = self.panels.first().map(|p| p.rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(8)).unwrap_or(8);
+        let longest = self
+            .panels
+            .first()
+            .map(|p| {
+                p.rows
+                    .iter()
+                    .map(|r| r.1.chars().count())
+                    .max()
+                    .unwrap_or(8)
+            })
+            .unwrap_or(8);
         let label_w = (longest.min(16) as u32) * 9 + 16;
         for (area, panel) in areas.iter().zip(&self.panels) {
             self.draw_panel(area, panel, label_w)?;
@@ -87,17 +104,34 @@ impl Chart for Forest {
 }
 
 impl Forest {
-    fn draw_panel<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, panel: &Panel, label_w: u32) -> Result<()> {
+    fn draw_panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        panel: &Panel,
+        label_w: u32,
+    ) -> Result<()> {
         let scale = panel.metric.unit.scale();
         let mut vals: Vec<f64> = vec![0.0];
         for (_, _, d) in &panel.rows {
             if let Some(d) = d {
-                vals.extend([d.mean_diff, d.ci_low, d.ci_high].into_iter().flatten().map(|v| v * scale));
+                vals.extend(
+                    [d.mean_diff, d.ci_low, d.ci_high]
+                        .into_iter()
+                        .flatten()
+                        .map(|v| v * scale),
+                );
             }
         }
         let money = panel.metric.unit == Unit::Usd;
         let max_abs = vals.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        let mscale = if money { style::money_scale(max_abs) } else { style::MoneyScale { divisor: 1.0, unit: "" } };
+        let mscale = if money {
+            style::money_scale(max_abs)
+        } else {
+            style::MoneyScale {
+                divisor: 1.0,
+                unit: "",
+            }
+        };
         let vals: Vec<f64> = vals.iter().map(|v| v / mscale.divisor).collect();
         let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -107,7 +141,11 @@ impl Forest {
         let n = labels.len();
         let rev: Vec<String> = labels.iter().rev().cloned().collect();
         let yaxis = TickAxis::categories(&rev);
-        let unit = if money { mscale.unit.to_string() } else { panel.unit_words().to_string() };
+        let unit = if money {
+            mscale.unit.to_string()
+        } else {
+            panel.unit_words().to_string()
+        };
         let mut chart = ChartBuilder::on(area)
             .margin_left(8)
             .margin_right(28)
@@ -133,7 +171,12 @@ impl Forest {
         let ymin = -0.5;
         let ymax = n as f64 - 0.5;
         chart
-            .draw_series(DashedLineSeries::new(vec![(0.0, ymin), (0.0, ymax)], 6, 4, oi::GREY.stroke_width(1)))
+            .draw_series(DashedLineSeries::new(
+                vec![(0.0, ymin), (0.0, ymax)],
+                6,
+                4,
+                oi::GREY.stroke_width(1),
+            ))
             .drawn()?;
         let mut missing = 0;
         for (k, (ci, _, d)) in panel.rows.iter().enumerate() {
@@ -145,24 +188,41 @@ impl Forest {
                 continue;
             };
             if let (Some(l), Some(h)) = (f(d.ci_low), f(d.ci_high)) {
-                chart.draw_series(std::iter::once(PathElement::new(vec![(l, y), (h, y)], c.stroke_width(3)))).drawn()?;
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(l, y), (h, y)],
+                        c.stroke_width(3),
+                    )))
+                    .drawn()?;
                 for x in [l, h] {
                     chart
-                        .draw_series(std::iter::once(PathElement::new(vec![(x, y - 0.12), (x, y + 0.12)], c.stroke_width(2))))
+                        .draw_series(std::iter::once(PathElement::new(
+                            vec![(x, y - 0.12), (x, y + 0.12)],
+                            c.stroke_width(2),
+                        )))
                         .drawn()?;
                 }
             }
             match f(d.mean_diff) {
                 Some(m) => {
-                    chart.draw_series(std::iter::once(Circle::new((m, y), 6, c.filled()))).drawn()?;
+                    chart
+                        .draw_series(std::iter::once(Circle::new((m, y), 6, c.filled())))
+                        .drawn()?;
                 }
                 None => missing += 1,
             }
         }
         if missing > 0 {
-            let style = font(13.0).color(&oi::GREY).pos(Pos::new(HPos::Right, VPos::Top));
+            let style = font(13.0)
+                .color(&oi::GREY)
+                .pos(Pos::new(HPos::Right, VPos::Top));
             let (w, _) = area.dim_in_pixel();
-            area.draw_text(&format!("{missing} value(s) missing"), &style, (w as i32 - 30, 30)).drawn()?;
+            area.draw_text(
+                &format!("{missing} value(s) missing"),
+                &style,
+                (w as i32 - 30, 30),
+            )
+            .drawn()?;
         }
         Ok(())
     }

@@ -12,7 +12,9 @@
 
 use super::data::{Band, TimeSeries};
 use super::fan::{draw_band, draw_line};
-use super::style::{self, font, header, legend, okabe_ito as oi, Drawn, MoneyScale, Swatch, TickAxis};
+use super::style::{
+    self, font, header, legend, okabe_ito as oi, Drawn, MoneyScale, Swatch, TickAxis,
+};
 use super::{names, save_chart, Chart, Ctx};
 use anyhow::Result;
 use plotters::coord::Shift;
@@ -20,13 +22,19 @@ use plotters::prelude::*;
 
 /// Sources stacked bottom to top: metric, label, colour.
 const SOURCES: [(&str, &str, RGBColor); 5] = [
-    ("reint_paid_kickstart", "Kick-start (assessed)", oi::VERMILLION),
+    (
+        "reint_paid_kickstart",
+        "Kick-start (assessed)",
+        oi::VERMILLION,
+    ),
     ("reint_paid_assessed", "Assessed budget", oi::BLUE),
     ("reint_paid_voluntary", "Voluntary donors", oi::GREEN),
     ("reint_paid_national", "National government", oi::ORANGE),
     ("reint_paid_bridge", "Bridge advances", oi::PURPLE),
 ];
 const GAP_FILL: RGBColor = RGBColor(0xBB, 0xBB, 0xBB);
+/// The gap's median line and bands (grey like the unfunded layer above).
+const GAP_INK: RGBColor = RGBColor(0x44, 0x44, 0x44);
 
 pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
     let Some(ts) = cx.data.timeseries.as_ref() else {
@@ -39,8 +47,14 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
     };
     let policies = cx.data.policies();
     let axis = TickAxis::months(ts, first, last);
-    let stacks: Vec<Stack> = policies.iter().map(|p| Stack::new(ts, p, first, last)).collect();
-    let top_max = stacks.iter().flat_map(|s| s.top_values()).fold(0.0f64, f64::max);
+    let stacks: Vec<Stack> = policies
+        .iter()
+        .map(|p| Stack::new(ts, p, first, last))
+        .collect();
+    let top_max = stacks
+        .iter()
+        .flat_map(|s| s.top_values())
+        .fold(0.0f64, f64::max);
     let gap_max = policies
         .iter()
         .flat_map(|p| ts.get(p, "all", "gap_reintegration"))
@@ -48,7 +62,7 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
         .flatten()
         .fold(0.0f64, f64::max);
     let scale = style::money_scale(top_max.max(gap_max));
-    for (i, (p, stack)) in policies.iter().zip(stacks).enumerate() {
+    for (p, stack) in policies.iter().zip(stacks) {
         if !stack.any {
             cx.note(format!("funding chart for {p} skipped: no reintegration demand or payment values in timeseries.csv"));
             continue;
@@ -62,7 +76,6 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
             scale,
             top_max: style::zero_based(std::iter::once(top_max / scale.divisor), 0.05).1,
             gap_max: style::zero_based(std::iter::once(gap_max / scale.divisor), 0.05).1,
-            colour: style::policy_colour(i),
         };
         save_chart(cx, &names::funding(p), &chart)?;
     }
@@ -83,7 +96,10 @@ impl Stack {
         let months: Vec<u32> = (first..=last).collect();
         let lookup = |metric: &str| -> Vec<Option<f64>> {
             let s = ts.get(policy, "all", metric);
-            months.iter().map(|m| s.iter().find(|b| b.month == *m).and_then(|b| b.mean)).collect()
+            months
+                .iter()
+                .map(|m| s.iter().find(|b| b.month == *m).and_then(|b| b.mean))
+                .collect()
         };
         let mut any = false;
         let mut layers = Vec::new();
@@ -97,14 +113,23 @@ impl Stack {
         layers.push(gap.into_iter().map(|x| x.unwrap_or(0.0).max(0.0)).collect());
         let demand = lookup("demand_reintegration");
         any |= demand.iter().any(Option::is_some);
-        Stack { months: months.iter().map(|m| *m as f64).collect(), layers, demand, any }
+        Stack {
+            months: months.iter().map(|m| *m as f64).collect(),
+            layers,
+            demand,
+            any,
+        }
     }
 
     fn top_values(&self) -> Vec<f64> {
         let n = self.months.len();
         (0..n)
             .map(|t| {
-                let stacked: f64 = self.layers.iter().map(|l| l.get(t).copied().unwrap_or(0.0)).sum();
+                let stacked: f64 = self
+                    .layers
+                    .iter()
+                    .map(|l| l.get(t).copied().unwrap_or(0.0))
+                    .sum();
                 stacked.max(self.demand.get(t).copied().flatten().unwrap_or(0.0))
             })
             .collect()
@@ -119,7 +144,6 @@ struct Funding<'a> {
     scale: MoneyScale,
     top_max: f64,
     gap_max: f64,
-    colour: RGBColor,
 }
 
 impl Chart for Funding<'_> {
@@ -131,13 +155,15 @@ impl Chart for Funding<'_> {
              Bottom: the monthly reintegration gap, median with the bands where 50% and 90% of simulated outcomes fall. \
              Same scale for every policy.",
         )?;
-        let mut items: Vec<(Swatch, String)> =
-            SOURCES.iter().map(|(_, label, c)| (Swatch::Fill(*c, 0.85), label.to_string())).collect();
+        let mut items: Vec<(Swatch, String)> = SOURCES
+            .iter()
+            .map(|(_, label, c)| (Swatch::Fill(*c, 0.85), label.to_string()))
+            .collect();
         items.push((Swatch::Fill(GAP_FILL, 0.9), "Unfunded gap (mean)".into()));
         items.push((Swatch::Line(oi::BLACK, 2), "Demand (mean)".into()));
-        items.push((Swatch::Line(self.colour, 3), "Gap: median".into()));
-        items.push((Swatch::Fill(self.colour, 0.40), "Gap: 50% band".into()));
-        items.push((Swatch::Fill(self.colour, 0.15), "Gap: 90% band".into()));
+        items.push((Swatch::Line(GAP_INK, 3), "Gap: median".into()));
+        items.push((Swatch::Fill(GAP_INK, 0.45), "Gap: 50% band".into()));
+        items.push((Swatch::Fill(GAP_INK, 0.18), "Gap: 90% band".into()));
         let body = legend(&body, &items)?;
         let (h, _) = (body.dim_in_pixel().1, ());
         let (top, bottom) = body.split_vertically(h * 56 / 100);
@@ -149,7 +175,10 @@ impl Chart for Funding<'_> {
             .margin_left(16)
             .margin_right(36)
             .margin_top(4)
-            .caption("Paid for reintegration, by source, and the unfunded gap (means)", font(18.0))
+            .caption(
+                "Paid for reintegration, by source, and the unfunded gap (means)",
+                font(18.0),
+            )
             .x_label_area_size(28)
             .y_label_area_size(96)
             .build_cartesian_2d(self.axis.clone(), 0.0..self.top_max)
@@ -168,18 +197,32 @@ impl Chart for Funding<'_> {
             .drawn()?;
         let n = self.stack.months.len();
         let mut base = vec![0.0f64; n];
-        let fills: Vec<RGBAColor> =
-            SOURCES.iter().map(|s| s.2.mix(0.85)).chain(std::iter::once(GAP_FILL.mix(0.9))).collect();
+        let fills: Vec<RGBAColor> = SOURCES
+            .iter()
+            .map(|s| s.2.mix(0.85))
+            .chain(std::iter::once(GAP_FILL.mix(0.9)))
+            .collect();
         for (layer, fill) in self.stack.layers.iter().zip(fills) {
-            let upper: Vec<f64> = (0..n).map(|t| base[t] + layer.get(t).copied().unwrap_or(0.0)).collect();
+            let upper: Vec<f64> = (0..n)
+                .map(|t| base[t] + layer.get(t).copied().unwrap_or(0.0))
+                .collect();
             if upper.iter().zip(&base).any(|(u, b)| u > b) {
-                let mut pts: Vec<(f64, f64)> = (0..n).map(|t| (self.stack.months[t], upper[t] / d)).collect();
+                let mut pts: Vec<(f64, f64)> = (0..n)
+                    .map(|t| (self.stack.months[t], upper[t] / d))
+                    .collect();
                 pts.extend((0..n).rev().map(|t| (self.stack.months[t], base[t] / d)));
                 if n == 1 {
                     let x = self.stack.months[0];
-                    pts = vec![(x - 0.3, upper[0] / d), (x + 0.3, upper[0] / d), (x + 0.3, base[0] / d), (x - 0.3, base[0] / d)];
+                    pts = vec![
+                        (x - 0.3, upper[0] / d),
+                        (x + 0.3, upper[0] / d),
+                        (x + 0.3, base[0] / d),
+                        (x - 0.3, base[0] / d),
+                    ];
                 }
-                chart.draw_series(std::iter::once(Polygon::new(pts, fill.filled()))).drawn()?;
+                chart
+                    .draw_series(std::iter::once(Polygon::new(pts, fill.filled())))
+                    .drawn()?;
             }
             base = upper;
         }
@@ -188,7 +231,11 @@ impl Chart for Funding<'_> {
             .months
             .iter()
             .zip(&self.stack.demand)
-            .map(|(m, v)| Band { month: *m as u32, p50: v.map(|x| x / d), ..Default::default() })
+            .map(|(m, v)| Band {
+                month: *m as u32,
+                p50: v.map(|x| x / d),
+                ..Default::default()
+            })
             .collect();
         draw_line(&mut chart, &demand, |b| b.p50, oi::BLACK.stroke_width(2))?;
 
@@ -198,7 +245,10 @@ impl Chart for Funding<'_> {
             .margin_right(36)
             .margin_top(4)
             .margin_bottom(4)
-            .caption("Monthly reintegration gap: median and spread of simulated outcomes", font(18.0))
+            .caption(
+                "Monthly reintegration gap: median and spread of simulated outcomes",
+                font(18.0),
+            )
             .x_label_area_size(52)
             .y_label_area_size(96)
             .build_cartesian_2d(self.axis.clone(), 0.0..self.gap_max)
@@ -217,9 +267,21 @@ impl Chart for Funding<'_> {
             .draw()
             .drawn()?;
         let sc = |v: Option<f64>| v.map(|x| x / d);
-        let c = self.colour;
-        draw_band(&mut chart, &self.gap, |b| sc(b.p05), |b| sc(b.p95), c.mix(0.15))?;
-        draw_band(&mut chart, &self.gap, |b| sc(b.p25), |b| sc(b.p75), c.mix(0.30))?;
+        let c = GAP_INK;
+        draw_band(
+            &mut chart,
+            &self.gap,
+            |b| sc(b.p05),
+            |b| sc(b.p95),
+            c.mix(0.18),
+        )?;
+        draw_band(
+            &mut chart,
+            &self.gap,
+            |b| sc(b.p25),
+            |b| sc(b.p75),
+            c.mix(0.32),
+        )?;
         draw_line(&mut chart, &self.gap, |b| sc(b.p50), c.stroke_width(3))?;
         Ok(())
     }

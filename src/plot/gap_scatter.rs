@@ -20,7 +20,9 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
         cx.note("gap vs outcome chart skipped: replicates.csv is missing");
         return Ok(());
     };
-    if !reps.header.iter().any(|h| h == "gap_reintegration") || !reps.header.iter().any(|h| h == "rerecruited") {
+    if !reps.header.iter().any(|h| h == "gap_reintegration")
+        || !reps.header.iter().any(|h| h == "rerecruited")
+    {
         cx.note("gap vs outcome chart skipped: replicates.csv has no gap_reintegration or rerecruited column");
         return Ok(());
     }
@@ -33,7 +35,13 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
         let idx = order.iter().position(|q| q == p).unwrap_or(series.len());
         let k = pts.len().div_ceil(MAX_POINTS).max(1);
         let shown: Vec<GapPoint> = pts.iter().step_by(k).copied().collect();
-        series.push(Series { policy: p.clone(), colour: style::policy_colour(idx), shown, every: k, trend: binned_means(pts) });
+        series.push(Series {
+            policy: p.clone(),
+            colour: style::policy_colour(idx),
+            shown,
+            every: k,
+            trend: binned_means(pts),
+        });
     }
     if series.is_empty() {
         cx.note("gap vs outcome chart skipped: replicates.csv has no replicate with both values");
@@ -45,13 +53,24 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
             reps.missing
         ));
     }
-    save_chart(cx, names::GAP_SCATTER, &Scatter { series, missing: reps.missing })
+    save_chart(
+        cx,
+        names::GAP_SCATTER,
+        &Scatter {
+            series,
+            missing: reps.missing,
+        },
+    )
 }
 
 /// Mean x and mean y within equal-count bins of x (3 to 12 bins, about 25
 /// replicates or more each). Bins whose x means coincide are merged.
 pub fn binned_means(pts: &[GapPoint]) -> Vec<(f64, f64)> {
-    let mut v: Vec<(f64, f64)> = pts.iter().map(|p| (p.gap, p.rerecruited)).filter(|(x, y)| x.is_finite() && y.is_finite()).collect();
+    let mut v: Vec<(f64, f64)> = pts
+        .iter()
+        .map(|p| (p.gap, p.rerecruited))
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .collect();
     if v.is_empty() {
         return Vec::new();
     }
@@ -93,19 +112,39 @@ struct Scatter {
 
 impl Chart for Scatter {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        let xs = self.series.iter().flat_map(|s| s.shown.iter().map(|p| p.gap));
+        let xs = self
+            .series
+            .iter()
+            .flat_map(|s| s.shown.iter().map(|p| p.gap));
         let xmax = xs.clone().fold(0.0f64, f64::max);
         let scale = style::money_scale(xmax);
         let xmin = xs.fold(0.0f64, f64::min);
         let (x0, x1) = style::nice_range(xmin / scale.divisor, xmax / scale.divisor, 0.03);
-        let (y0, y1) = style::zero_based(self.series.iter().flat_map(|s| s.shown.iter().map(|p| p.rerecruited)), 0.05);
+        let (y0, y1) = style::zero_based(
+            self.series
+                .iter()
+                .flat_map(|s| s.shown.iter().map(|p| p.rerecruited)),
+            0.05,
+        );
         let sub_note = if self.series.iter().any(|s| s.every > 1) {
-            let k: Vec<String> = self.series.iter().filter(|s| s.every > 1).map(|s| format!("{}: every {}th", s.policy, s.every)).collect();
+            let k: Vec<String> = self
+                .series
+                .iter()
+                .filter(|s| s.every > 1)
+                .map(|s| format!("{}: every {}th", s.policy, s.every))
+                .collect();
             format!(" Dots shown: {}.", k.join(", "))
         } else {
             String::new()
         };
-        let missing = if self.missing > 0 { format!(" {} replicate(s) with a missing value left out.", self.missing) } else { String::new() };
+        let missing = if self.missing > 0 {
+            format!(
+                " {} replicate(s) with a missing value left out.",
+                self.missing
+            )
+        } else {
+            String::new()
+        };
         let body = header(
             root,
             "Reintegration funding gap and re-recruitment, replicate by replicate",
@@ -114,7 +153,11 @@ impl Chart for Scatter {
                  An association across simulated futures, not by itself a causal effect.{sub_note}{missing}"
             ),
         )?;
-        let mut items: Vec<(Swatch, String)> = self.series.iter().map(|s| (Swatch::Point(s.colour), s.policy.clone())).collect();
+        let mut items: Vec<(Swatch, String)> = self
+            .series
+            .iter()
+            .map(|s| (Swatch::Point(s.colour), s.policy.clone()))
+            .collect();
         items.push((Swatch::Line(oi::GREY, 3), "binned means (trend)".into()));
         let body = legend(&body, &items)?;
         let mut chart = ChartBuilder::on(&body)
@@ -132,7 +175,10 @@ impl Chart for Scatter {
             .configure_mesh()
             .x_label_formatter(&xfmt)
             .y_label_formatter(&yfmt)
-            .x_desc(format!("cumulative reintegration funding gap over the horizon ({})", scale.unit))
+            .x_desc(format!(
+                "cumulative reintegration funding gap over the horizon ({})",
+                scale.unit
+            ))
             .y_desc("people re-recruited (all groups)")
             .label_style(font(14.0))
             .axis_desc_style(font(16.0))
@@ -143,16 +189,28 @@ impl Chart for Scatter {
         let d = scale.divisor;
         for s in &self.series {
             chart
-                .draw_series(s.shown.iter().map(|p| Circle::new((p.gap / d, p.rerecruited), 3, s.colour.mix(0.35).filled())))
+                .draw_series(s.shown.iter().map(|p| {
+                    Circle::new((p.gap / d, p.rerecruited), 3, s.colour.mix(0.35).filled())
+                }))
                 .drawn()?;
         }
         for s in &self.series {
             let pts: Vec<(f64, f64)> = s.trend.iter().map(|(x, y)| (x / d, *y)).collect();
             if pts.len() >= 2 {
-                chart.draw_series(LineSeries::new(pts.clone(), WHITE.stroke_width(6))).drawn()?;
-                chart.draw_series(LineSeries::new(pts, s.colour.stroke_width(3))).drawn()?;
+                chart
+                    .draw_series(LineSeries::new(pts.clone(), WHITE.stroke_width(6)))
+                    .drawn()?;
+                chart
+                    .draw_series(LineSeries::new(pts, s.colour.stroke_width(3)))
+                    .drawn()?;
             } else if let Some(p) = pts.first() {
-                chart.draw_series(std::iter::once(Circle::new(*p, 7, s.colour.stroke_width(3)))).drawn()?;
+                chart
+                    .draw_series(std::iter::once(Circle::new(
+                        *p,
+                        7,
+                        s.colour.stroke_width(3),
+                    )))
+                    .drawn()?;
             }
         }
         Ok(())

@@ -29,12 +29,42 @@ pub struct Metric {
 
 /// The headline outcomes, in the order charts and tables show them.
 pub const HEADLINE: [Metric; 6] = [
-    Metric { key: "completed", label: "Completed reintegration", unit: Unit::People, lower_better: false },
-    Metric { key: "rerecruited", label: "Re-recruited", unit: Unit::People, lower_better: true },
-    Metric { key: "peak_waiting", label: "Peak waiting list", unit: Unit::People, lower_better: true },
-    Metric { key: "mean_wait_months", label: "Mean months waited", unit: Unit::Months, lower_better: true },
-    Metric { key: "relapse", label: "Relapse into conflict", unit: Unit::Probability, lower_better: true },
-    Metric { key: "cost_per_completed", label: "Cost per completed reintegration", unit: Unit::Usd, lower_better: true },
+    Metric {
+        key: "completed",
+        label: "Completed reintegration",
+        unit: Unit::People,
+        lower_better: false,
+    },
+    Metric {
+        key: "rerecruited",
+        label: "Re-recruited",
+        unit: Unit::People,
+        lower_better: true,
+    },
+    Metric {
+        key: "peak_waiting",
+        label: "Peak waiting list",
+        unit: Unit::People,
+        lower_better: true,
+    },
+    Metric {
+        key: "mean_wait_months",
+        label: "Mean months waited",
+        unit: Unit::Months,
+        lower_better: true,
+    },
+    Metric {
+        key: "relapse",
+        label: "Relapse into conflict",
+        unit: Unit::Probability,
+        lower_better: true,
+    },
+    Metric {
+        key: "cost_per_completed",
+        label: "Cost per completed reintegration",
+        unit: Unit::Usd,
+        lower_better: true,
+    },
 ];
 
 impl Unit {

@@ -54,10 +54,15 @@ pub fn render_charts(out_dir: &Path) -> Result<Vec<PathBuf>> {
 /// Like [`render_charts`], returning the notes instead of printing them.
 pub fn render_all(out_dir: &Path) -> Result<Rendered> {
     style::ensure_fonts()?;
-    let data = OutputData::load(out_dir).with_context(|| format!("cannot read the outputs in {}", out_dir.display()))?;
+    let data = OutputData::load(out_dir)
+        .with_context(|| format!("cannot read the outputs in {}", out_dir.display()))?;
     let dir = out_dir.join("charts");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut cx = Ctx { data: &data, dir: &dir, out: Rendered::default() };
+    let mut cx = Ctx {
+        data: &data,
+        dir: &dir,
+        out: Rendered::default(),
+    };
     let kinds: [(&str, fn(&mut Ctx) -> Result<()>); 6] = [
         ("fan charts", fan::render),
         ("funding charts", funding::render),
@@ -79,14 +84,19 @@ pub fn render_all(out_dir: &Path) -> Result<Rendered> {
     let notes_path = dir.join(NOTES_FILE);
     if out.notes.is_empty() {
         if notes_path.exists() {
-            std::fs::remove_file(&notes_path).with_context(|| format!("cannot remove {}", notes_path.display()))?;
+            std::fs::remove_file(&notes_path)
+                .with_context(|| format!("cannot remove {}", notes_path.display()))?;
         }
     } else {
         let text: String = out.notes.iter().map(|n| format!("{n}\n")).collect();
-        std::fs::write(&notes_path, text).with_context(|| format!("cannot write {}", notes_path.display()))?;
+        std::fs::write(&notes_path, text)
+            .with_context(|| format!("cannot write {}", notes_path.display()))?;
     }
     if out.files.is_empty() && !failures.is_empty() {
-        return Err(anyhow!("no chart could be drawn:\n  {}", failures.join("\n  ")));
+        return Err(anyhow!(
+            "no chart could be drawn:\n  {}",
+            failures.join("\n  ")
+        ));
     }
     Ok(out)
 }
@@ -97,7 +107,13 @@ pub mod names {
     pub fn safe(id: &str) -> String {
         let s: String = id
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         if s.is_empty() {
             "policy".into()
@@ -137,7 +153,6 @@ impl Ctx<'_> {
     pub fn note(&mut self, msg: impl Into<String>) {
         self.out.notes.push(msg.into());
     }
-
 }
 
 /// A chart that can draw itself on any plotters backend.
@@ -153,13 +168,17 @@ pub(crate) fn save_chart<C: Chart>(cx: &mut Ctx, stem: &str, chart: &C) -> Resul
         let root = BitMapBackend::new(&png, style::SIZE).into_drawing_area();
         root.fill(&WHITE).drawn()?;
         chart.draw(&root).with_context(|| format!("{stem}.png"))?;
-        root.present().drawn().with_context(|| format!("cannot write {}", png.display()))?;
+        root.present()
+            .drawn()
+            .with_context(|| format!("cannot write {}", png.display()))?;
     }
     {
         let root = SVGBackend::new(&svg, style::SIZE).into_drawing_area();
         root.fill(&WHITE).drawn()?;
         chart.draw(&root).with_context(|| format!("{stem}.svg"))?;
-        root.present().drawn().with_context(|| format!("cannot write {}", svg.display()))?;
+        root.present()
+            .drawn()
+            .with_context(|| format!("cannot write {}", svg.display()))?;
     }
     cx.out.files.push(png);
     cx.out.files.push(svg);

@@ -59,15 +59,25 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
     }
     let ymax = flows
         .iter()
-        .flat_map(|(_, layers, _)| (0..months.len()).map(move |t| layers.iter().map(|l| l[t]).sum::<f64>()))
+        .flat_map(|(_, layers, _)| {
+            (0..months.len()).map(move |t| layers.iter().map(|l| l[t]).sum::<f64>())
+        })
         .fold(0.0f64, f64::max);
     let ymax = style::zero_based(std::iter::once(ymax), 0.03).1;
     for (p, layers, any) in flows {
         if !any {
-            cx.note(format!("stage flow chart for {p} skipped: no state counts in timeseries.csv"));
+            cx.note(format!(
+                "stage flow chart for {p} skipped: no state counts in timeseries.csv"
+            ));
             continue;
         }
-        let chart = Flow { policy: &p, months: months.iter().map(|m| *m as f64).collect(), layers, axis: axis.clone(), ymax };
+        let chart = Flow {
+            policy: &p,
+            months: months.iter().map(|m| *m as f64).collect(),
+            layers,
+            axis: axis.clone(),
+            ymax,
+        };
         save_chart(cx, &names::stage_flow(&p), &chart)?;
     }
     Ok(())
@@ -89,7 +99,10 @@ impl Chart for Flow<'_> {
             "All groups, stacked in programme order from the bottom. Mean number of people in each state over replicates \
              (means add up to the caseload; medians would not). Same scale for every policy.",
         )?;
-        let items: Vec<(Swatch, String)> = STATES.iter().map(|(_, l, c)| (Swatch::Fill(*c, 0.9), l.to_string())).collect();
+        let items: Vec<(Swatch, String)> = STATES
+            .iter()
+            .map(|(_, l, c)| (Swatch::Fill(*c, 0.9), l.to_string()))
+            .collect();
         let body = legend(&body, &items)?;
         let mut chart = ChartBuilder::on(&body)
             .margin_left(16)
@@ -115,15 +128,24 @@ impl Chart for Flow<'_> {
         let n = self.months.len();
         let mut base = vec![0.0f64; n];
         for (layer, (_, _, c)) in self.layers.iter().zip(STATES.iter()) {
-            let upper: Vec<f64> = (0..n).map(|t| base[t] + layer.get(t).copied().unwrap_or(0.0)).collect();
+            let upper: Vec<f64> = (0..n)
+                .map(|t| base[t] + layer.get(t).copied().unwrap_or(0.0))
+                .collect();
             if upper.iter().zip(&base).any(|(u, b)| u > b) {
                 let mut pts: Vec<(f64, f64)> = (0..n).map(|t| (self.months[t], upper[t])).collect();
                 pts.extend((0..n).rev().map(|t| (self.months[t], base[t])));
                 if n == 1 {
                     let x = self.months[0];
-                    pts = vec![(x - 0.3, upper[0]), (x + 0.3, upper[0]), (x + 0.3, base[0]), (x - 0.3, base[0])];
+                    pts = vec![
+                        (x - 0.3, upper[0]),
+                        (x + 0.3, upper[0]),
+                        (x + 0.3, base[0]),
+                        (x - 0.3, base[0]),
+                    ];
                 }
-                chart.draw_series(std::iter::once(Polygon::new(pts, c.mix(0.9).filled()))).drawn()?;
+                chart
+                    .draw_series(std::iter::once(Polygon::new(pts, c.mix(0.9).filled())))
+                    .drawn()?;
             }
             base = upper;
         }

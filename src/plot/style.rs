@@ -54,7 +54,6 @@ pub mod okabe_ito {
     pub const GREY: RGBColor = RGBColor(0x60, 0x60, 0x60);
 }
 
-
 /// Policy colours in policy order (baseline first, in black). Yellow is last
 /// because it reads poorly on white.
 const POLICY_COLOURS: [RGBColor; 8] = [
@@ -145,11 +144,20 @@ pub struct MoneyScale {
 /// thousand, plain USD below.
 pub fn money_scale(max_abs: f64) -> MoneyScale {
     if max_abs >= 1e6 {
-        MoneyScale { divisor: 1e6, unit: "USD millions" }
+        MoneyScale {
+            divisor: 1e6,
+            unit: "USD millions",
+        }
     } else if max_abs >= 1e4 {
-        MoneyScale { divisor: 1e3, unit: "USD thousands" }
+        MoneyScale {
+            divisor: 1e3,
+            unit: "USD thousands",
+        }
     } else {
-        MoneyScale { divisor: 1.0, unit: "USD" }
+        MoneyScale {
+            divisor: 1.0,
+            unit: "USD",
+        }
     }
 }
 
@@ -159,7 +167,10 @@ pub fn usd(x: f64) -> String {
         return "n/a".into();
     }
     if x.abs() >= 1e6 {
-        format!("USD {} million", thousands(x / 1e6, if x.abs() >= 1e8 { 0 } else { 2 }))
+        format!(
+            "USD {} million",
+            thousands(x / 1e6, if x.abs() >= 1e8 { 0 } else { 2 })
+        )
     } else {
         format!("USD {}", thousands(x, 0))
     }
@@ -167,9 +178,17 @@ pub fn usd(x: f64) -> String {
 
 /// A finite, non-empty axis range from data bounds, padded by `pad` of its span.
 pub fn nice_range(lo: f64, hi: f64, pad: f64) -> (f64, f64) {
-    let (mut lo, mut hi) = if lo.is_finite() && hi.is_finite() && lo <= hi { (lo, hi) } else { (0.0, 1.0) };
+    let (mut lo, mut hi) = if lo.is_finite() && hi.is_finite() && lo <= hi {
+        (lo, hi)
+    } else {
+        (0.0, 1.0)
+    };
     if hi - lo < 1e-12 {
-        let d = if lo.abs() > 1e-12 { lo.abs() * 0.1 } else { 1.0 };
+        let d = if lo.abs() > 1e-12 {
+            lo.abs() * 0.1
+        } else {
+            1.0
+        };
         lo -= d;
         hi += d;
     }
@@ -188,7 +207,10 @@ pub fn zero_based(values: impl Iterator<Item = f64>, headroom: f64) -> (f64, f64
         hi = lo + 1.0;
     }
     let span = hi - lo;
-    (if lo < 0.0 { lo - span * headroom } else { 0.0 }, hi + span * headroom)
+    (
+        if lo < 0.0 { lo - span * headroom } else { 0.0 },
+        hi + span * headroom,
+    )
 }
 
 /// Draws the title (and a wrapped subtitle) at the top of `root`; returns the area below.
@@ -219,7 +241,11 @@ pub fn wrap<DB: DrawingBackend>(
     let mut lines = Vec::new();
     let mut cur = String::new();
     for word in text.split_whitespace() {
-        let candidate = if cur.is_empty() { word.to_string() } else { format!("{cur} {word}") };
+        let candidate = if cur.is_empty() {
+            word.to_string()
+        } else {
+            format!("{cur} {word}")
+        };
         let (cw, _) = area.estimate_text_size(&candidate, style).drawn()?;
         if cw > max_w && !cur.is_empty() {
             lines.push(std::mem::replace(&mut cur, word.to_string()));
@@ -282,20 +308,43 @@ pub fn legend<DB: DrawingBackend>(
     Ok(area.split_vertically(y + row_h / 2 + 6).1)
 }
 
-fn draw_swatch<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, s: Swatch, x: i32, y: i32) -> Result<()> {
+fn draw_swatch<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: Swatch,
+    x: i32,
+    y: i32,
+) -> Result<()> {
     match s {
-        Swatch::Line(c, wdt) => area.draw(&PathElement::new(vec![(x, y), (x + 26, y)], c.stroke_width(wdt))).drawn(),
+        Swatch::Line(c, wdt) => area
+            .draw(&PathElement::new(
+                vec![(x, y), (x + 26, y)],
+                c.stroke_width(wdt),
+            ))
+            .drawn(),
         Swatch::Dashed(c) => {
             for k in 0..3 {
                 let x0 = x + k * 10;
-                area.draw(&PathElement::new(vec![(x0, y), (x0 + 6, y)], c.stroke_width(2))).drawn()?;
+                area.draw(&PathElement::new(
+                    vec![(x0, y), (x0 + 6, y)],
+                    c.stroke_width(2),
+                ))
+                .drawn()?;
             }
             Ok(())
         }
-        Swatch::Fill(c, a) => area.draw(&Rectangle::new([(x, y - 7), (x + 26, y + 7)], c.mix(a).filled())).drawn(),
+        Swatch::Fill(c, a) => area
+            .draw(&Rectangle::new(
+                [(x, y - 7), (x + 26, y + 7)],
+                c.mix(a).filled(),
+            ))
+            .drawn(),
         Swatch::Point(c) => area.draw(&Circle::new((x + 13, y), 5, c.filled())).drawn(),
         Swatch::Interval(c) => {
-            area.draw(&PathElement::new(vec![(x, y), (x + 26, y)], c.stroke_width(2))).drawn()?;
+            area.draw(&PathElement::new(
+                vec![(x, y), (x + 26, y)],
+                c.stroke_width(2),
+            ))
+            .drawn()?;
             area.draw(&Circle::new((x + 13, y), 5, c.filled())).drawn()
         }
     }
@@ -317,7 +366,11 @@ impl TickAxis {
     /// ten ticks on calendar boundaries (every 1, 2, 3, 6, 12 ... months),
     /// labelled `YYYY-MM` from the time series' dates.
     pub fn months(ts: &TimeSeries, first: u32, last: u32) -> Self {
-        let (first, last) = if first <= last { (first, last) } else { (last, first) };
+        let (first, last) = if first <= last {
+            (first, last)
+        } else {
+            (last, first)
+        };
         let span = (last - first + 1) as usize;
         let step = [1u32, 2, 3, 6, 12, 24, 36, 60, 120, 240, 600]
             .into_iter()
@@ -333,19 +386,33 @@ impl TickAxis {
             Some((y, mo)) => mo == 1 && y.rem_euclid((step / 12) as i64) == 0,
             None => (m - first) % step == 0,
         };
-        let mut ticks: Vec<(f64, String)> =
-            (first..=last).filter(|m| on_tick(*m)).map(|m| (m as f64, ts.date(m))).collect();
+        let mut ticks: Vec<(f64, String)> = (first..=last)
+            .filter(|m| on_tick(*m))
+            .map(|m| (m as f64, ts.date(m)))
+            .collect();
         if ticks.is_empty() {
             ticks.push((first as f64, ts.date(first)));
         }
-        let (lo, hi) = if first == last { (first as f64 - 0.5, last as f64 + 0.5) } else { (first as f64, last as f64) };
+        let (lo, hi) = if first == last {
+            (first as f64 - 0.5, last as f64 + 0.5)
+        } else {
+            (first as f64, last as f64)
+        };
         TickAxis { lo, hi, ticks }
     }
 
     /// A category axis: category `i` at position `i`, range `-0.5..n-0.5`.
     pub fn categories(labels: &[String]) -> Self {
         let n = labels.len().max(1) as f64;
-        TickAxis { lo: -0.5, hi: n - 0.5, ticks: labels.iter().enumerate().map(|(i, l)| (i as f64, l.clone())).collect() }
+        TickAxis {
+            lo: -0.5,
+            hi: n - 0.5,
+            ticks: labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (i as f64, l.clone()))
+                .collect(),
+        }
     }
 
     /// Label of the tick nearest to `x`.

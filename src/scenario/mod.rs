@@ -3,6 +3,7 @@
 //! engine runs ([`validate`]). No I/O here: reading files is the caller's job.
 
 pub mod file;
+pub mod locate;
 pub mod month;
 pub mod param;
 pub mod validate;
@@ -104,7 +105,10 @@ impl CategorySet {
     }
     /// The members in fixed order.
     pub fn members(self) -> Vec<Category> {
-        Category::ALL.into_iter().filter(|c| self.contains(*c)).collect()
+        Category::ALL
+            .into_iter()
+            .filter(|c| self.contains(*c))
+            .collect()
     }
 }
 
@@ -163,7 +167,9 @@ impl Component {
             Component::Overhead => Category::Overhead,
             Component::Dd => Category::Dd,
             Component::Reinsertion => Category::Reinsertion,
-            Component::ReintegrationContinuing | Component::ReintegrationNew => Category::Reintegration,
+            Component::ReintegrationContinuing | Component::ReintegrationNew => {
+                Category::Reintegration
+            }
             Component::SsrAbsorption | Component::SsrInstitutional => Category::Ssr,
         }
     }
@@ -469,6 +475,9 @@ impl Scenario {
 
     /// Total caseload at the parameters' central values (for descriptions).
     pub fn central_caseload(&self) -> f64 {
-        self.groups.iter().map(|g| self.params[g.caseload].param.central()).sum()
+        self.groups
+            .iter()
+            .map(|g| self.params[g.caseload].param.central())
+            .sum()
     }
 }

@@ -100,7 +100,9 @@ impl<'de> Deserialize<'de> for MonthRef {
                 Ok(MonthRef::Index(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<MonthRef, E> {
-                i64::try_from(v).map(MonthRef::Index).map_err(|_| E::custom("month index too large"))
+                i64::try_from(v)
+                    .map(MonthRef::Index)
+                    .map_err(|_| E::custom("month index too large"))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<MonthRef, E> {
                 YearMonth::parse(v).map_err(E::custom)?;
@@ -152,7 +154,8 @@ impl<'de> Deserialize<'de> for Schedule {
                     .map_err(E::custom)
             }
             fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Schedule, A::Error> {
-                Param::deserialize(de::value::MapAccessDeserializer::new(map)).map(Schedule::Constant)
+                Param::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(Schedule::Constant)
             }
         }
         deserializer.deserialize_any(V)

@@ -161,8 +161,16 @@ pub fn parse_range(text: &str) -> Result<Dist, String> {
     if parts.len() != 2 {
         return Err(bad());
     }
-    let a: f64 = parts[0].trim().replace('_', "").parse().map_err(|_| bad())?;
-    let b: f64 = parts[1].trim().replace('_', "").parse().map_err(|_| bad())?;
+    let a: f64 = parts[0]
+        .trim()
+        .replace('_', "")
+        .parse()
+        .map_err(|_| bad())?;
+    let b: f64 = parts[1]
+        .trim()
+        .replace('_', "")
+        .parse()
+        .map_err(|_| bad())?;
     Ok(Dist::Lognormal {
         mu: None,
         sigma: None,
@@ -210,7 +218,9 @@ impl Dist {
             Dist::Uniform { min, max } => (min + max) / 2.0,
             Dist::Triangular { min, mode, max } => (min + mode + max) / 3.0,
             Dist::Normal { mean, .. } | Dist::Beta { mean, .. } | Dist::Gamma { mean, .. } => mean,
-            Dist::Lognormal { .. } => self.lognormal_mu_sigma().map_or(f64::NAN, |(mu, _)| mu.exp()),
+            Dist::Lognormal { .. } => self
+                .lognormal_mu_sigma()
+                .map_or(f64::NAN, |(mu, _)| mu.exp()),
         }
     }
 
@@ -220,7 +230,9 @@ impl Dist {
         match *self {
             Dist::Uniform { min, max } => {
                 if !finite(&[min, max]) || min > max {
-                    return Err(format!("uniform needs finite min <= max (got min = {min}, max = {max})"));
+                    return Err(format!(
+                        "uniform needs finite min <= max (got min = {min}, max = {max})"
+                    ));
                 }
             }
             Dist::Triangular { min, mode, max } => {
@@ -232,19 +244,25 @@ impl Dist {
             }
             Dist::Normal { mean, sd } => {
                 if !finite(&[mean, sd]) || sd <= 0.0 {
-                    return Err(format!("normal needs a finite mean and sd > 0 (got mean = {mean}, sd = {sd})"));
+                    return Err(format!(
+                        "normal needs a finite mean and sd > 0 (got mean = {mean}, sd = {sd})"
+                    ));
                 }
             }
             Dist::Lognormal { .. } => match self.lognormal_mu_sigma() {
                 Some((mu, sigma)) if mu.is_finite() && sigma.is_finite() && sigma > 0.0 => {}
-                _ => {
-                    return Err(
-                        "lognormal needs either mu and sigma > 0, or 0 < p05 < p95 (not both forms)".to_string(),
-                    )
-                }
+                _ => return Err(
+                    "lognormal needs either mu and sigma > 0, or 0 < p05 < p95 (not both forms)"
+                        .to_string(),
+                ),
             },
             Dist::Beta { mean, sd } => {
-                if !finite(&[mean, sd]) || mean <= 0.0 || mean >= 1.0 || sd <= 0.0 || sd * sd >= mean * (1.0 - mean) {
+                if !finite(&[mean, sd])
+                    || mean <= 0.0
+                    || mean >= 1.0
+                    || sd <= 0.0
+                    || sd * sd >= mean * (1.0 - mean)
+                {
                     return Err(format!(
                         "beta needs 0 < mean < 1 and 0 < sd < sqrt(mean (1 - mean)) (got mean = {mean}, sd = {sd})"
                     ));
@@ -252,7 +270,9 @@ impl Dist {
             }
             Dist::Gamma { mean, sd } => {
                 if !finite(&[mean, sd]) || mean <= 0.0 || sd <= 0.0 {
-                    return Err(format!("gamma needs mean > 0 and sd > 0 (got mean = {mean}, sd = {sd})"));
+                    return Err(format!(
+                        "gamma needs mean > 0 and sd > 0 (got mean = {mean}, sd = {sd})"
+                    ));
                 }
             }
         }

@@ -4,7 +4,7 @@
 
 use super::file::*;
 use super::month::{MonthRef, Schedule, YearMonth};
-use super::param::{Dist, Param};
+use super::param::Param;
 use super::*;
 use std::collections::HashSet;
 use std::fmt;
@@ -36,11 +36,20 @@ pub struct Problem {
     pub key: String,
     /// What is wrong and what is allowed.
     pub message: String,
+    /// Line and column (1-based) where the key, or its nearest written parent, is.
+    pub at: Option<(usize, usize)>,
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{}: {}", self.key, self.message)
+        match self.at {
+            Some((line, col)) => write!(
+                f,
+                "line {line}, column {col}: {}: {}",
+                self.key, self.message
+            ),
+            None => write!(f, "{}: {}", self.key, self.message),
+        }
     }
 }
 
@@ -57,8 +66,20 @@ pub enum ScenarioError {
 
 /// Parses TOML text and validates it.
 pub fn parse_and_validate(text: &str) -> Result<Scenario, ScenarioError> {
-    let file: ScenarioFile = toml::from_str(text).map_err(|e| ScenarioError::Parse(e.to_string()))?;
-    validate(&file)
+    let file: ScenarioFile =
+        toml::from_str(text).map_err(|e| ScenarioError::Parse(e.to_string()))?;
+    validate(&file).map_err(|e| match e {
+        ScenarioError::Invalid(problems) => ScenarioError::Invalid(
+            problems
+                .into_iter()
+                .map(|p| Problem {
+                    at: super::locate::locate(text, &p.key),
+                    ..p
+                })
+                .collect(),
+        ),
+        other => other,
+    })
 }
 
 /// An allowed interval for a parameter.
@@ -71,16 +92,66 @@ struct Range {
     max_fixed: f64,
 }
 
-const PROB: Range = Range { lo: 0.0, lo_open: false, hi: 1.0, max_fixed: 1.0 };
-const RATE: Range = Range { lo: 0.0, lo_open: false, hi: f64::INFINITY, max_fixed: 1e3 };
-const EFFECT: Range = Range { lo: 0.0, lo_open: false, hi: f64::INFINITY, max_fixed: 1e6 };
-const AT_LEAST_ONE: Range = Range { lo: 1.0, lo_open: false, hi: f64::INFINITY, max_fixed: 1e6 };
-const USD_NONNEG: Range = Range { lo: 0.0, lo_open: false, hi: f64::INFINITY, max_fixed: limits::MAX_USD };
-const USD_POS: Range = Range { lo: 0.0, lo_open: true, hi: f64::INFINITY, max_fixed: limits::MAX_USD };
-const CAPACITY: Range = Range { lo: 0.0, lo_open: false, hi: f64::INFINITY, max_fixed: limits::MAX_CAPACITY };
-const CASELOAD: Range = Range { lo: 0.0, lo_open: true, hi: f64::INFINITY, max_fixed: limits::MAX_CASELOAD };
-const MONTHS: Range = Range { lo: 0.0, lo_open: false, hi: f64::INFINITY, max_fixed: limits::MAX_HORIZON as f64 };
-const APPROVAL: Range = Range { lo: 0.0, lo_open: false, hi: 11.0, max_fixed: 11.0 };
+const PROB: Range = Range {
+    lo: 0.0,
+    lo_open: false,
+    hi: 1.0,
+    max_fixed: 1.0,
+};
+const RATE: Range = Range {
+    lo: 0.0,
+    lo_open: false,
+    hi: f64::INFINITY,
+    max_fixed: 1e3,
+};
+const EFFECT: Range = Range {
+    lo: 0.0,
+    lo_open: false,
+    hi: f64::INFINITY,
+    max_fixed: 1e6,
+};
+const AT_LEAST_ONE: Range = Range {
+    lo: 1.0,
+    lo_open: false,
+    hi: f64::INFINITY,
+    max_fixed: 1e6,
+};
+const USD_NONNEG: Range = Range {
+    lo: 0.0,
+    lo_open: false,
+    hi: f64::INFINITY,
+    max_fixed: limits::MAX_USD,
+};
+const USD_POS: Range = Range {
+    lo: 0.0,
+    lo_open: true,
+    hi: f64::INFINITY,
+    max_fixed: limits::MAX_USD,
+};
+const CAPACITY: Range = Range {
+    lo: 0.0,
+    lo_open: false,
+    hi: f64::INFINITY,
+    max_fixed: limits::MAX_CAPACITY,
+};
+const CASELOAD: Range = Range {
+    lo: 0.0,
+    lo_open: true,
+    hi: f64::INFINITY,
+    max_fixed: limits::MAX_CASELOAD,
+};
+const MONTHS: Range = Range {
+    lo: 0.0,
+    lo_open: false,
+    hi: f64::INFINITY,
+    max_fixed: limits::MAX_HORIZON as f64,
+};
+const APPROVAL: Range = Range {
+    lo: 0.0,
+    lo_open: false,
+    hi: 11.0,
+    max_fixed: 11.0,
+};
 
 impl fmt::Display for Range {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -96,13 +167,21 @@ impl fmt::Display for Range {
 impl Range {
     fn contains(&self, x: f64) -> bool {
         x.is_finite()
-            && (if self.lo_open { x > self.lo } else { x >= self.lo })
+            && (if self.lo_open {
+                x > self.lo
+            } else {
+                x >= self.lo
+            })
             && x <= self.hi
             && x <= self.max_fixed
     }
 
     fn support_ok(&self, (lo, hi): (f64, f64)) -> bool {
-        (if self.lo_open { lo >= self.lo } else { lo >= self.lo }) && hi <= self.hi
+        (if self.lo_open {
+            lo >= self.lo
+        } else {
+            lo >= self.lo
+        }) && hi <= self.hi
     }
 }
 
@@ -116,7 +195,11 @@ struct Ctx {
 
 impl Ctx {
     fn problem(&mut self, key: impl Into<String>, message: impl Into<String>) {
-        self.problems.push(Problem { key: key.into(), message: message.into() });
+        self.problems.push(Problem {
+            key: key.into(),
+            message: message.into(),
+            at: None,
+        });
     }
 
     fn slot(&mut self, key: String, param: Param, kind: SlotKind) -> Pid {
@@ -143,7 +226,14 @@ impl Ctx {
                         ),
                     );
                 } else if !d.central().is_finite() || d.central() > range.max_fixed {
-                    self.problem(key, format!("the distribution's centre {} exceeds the limit {}", d.central(), range.max_fixed));
+                    self.problem(
+                        key,
+                        format!(
+                            "the distribution's centre {} exceeds the limit {}",
+                            d.central(),
+                            range.max_fixed
+                        ),
+                    );
                 }
             }
         }
@@ -178,7 +268,9 @@ impl Ctx {
 
     fn schedule(&mut self, key: &str, s: &Schedule, range: Range) -> StepSchedule {
         match s {
-            Schedule::Constant(p) => StepSchedule { steps: vec![(1, self.param(key, p, range))] },
+            Schedule::Constant(p) => StepSchedule {
+                steps: vec![(1, self.param(key, p, range))],
+            },
             Schedule::Steps(list) => {
                 if list.is_empty() {
                     self.problem(key, "a schedule needs at least one [month, value] step");
@@ -189,7 +281,12 @@ impl Ctx {
                     let k = format!("{key}.{}", i + 1);
                     let t = self.month(&k, m);
                     if t <= last {
-                        self.problem(&k, format!("step months must increase (month {m} after model month {last})"));
+                        self.problem(
+                            &k,
+                            format!(
+                                "step months must increase (month {m} after model month {last})"
+                            ),
+                        );
                     }
                     last = t;
                     steps.push((t, self.param(&k, p, range)));
@@ -201,7 +298,10 @@ impl Ctx {
 
     fn integer(&mut self, key: &str, v: i64, lo: i64, hi: i64) -> u32 {
         if v < lo || v > hi {
-            self.problem(key, format!("{v} is out of range: allowed an integer in [{lo}, {hi}]"));
+            self.problem(
+                key,
+                format!("{v} is out of range: allowed an integer in [{lo}, {hi}]"),
+            );
             return lo.max(0) as u32;
         }
         v as u32
@@ -224,40 +324,69 @@ impl Ctx {
             Some("full_course") => Admission::FullCourse,
             Some("first_month") => Admission::FirstMonth,
             Some(other) => {
-                self.problem(key, format!("unknown admission rule \"{other}\": allowed full_course, first_month"));
+                self.problem(
+                    key,
+                    format!("unknown admission rule \"{other}\": allowed full_course, first_month"),
+                );
                 default
             }
         }
     }
 
-    fn priority(&mut self, key: &str, p: &Option<Vec<String>>, default: [Component; 7]) -> [Component; 7] {
+    fn priority(
+        &mut self,
+        key: &str,
+        p: &Option<Vec<String>>,
+        default: [Component; 7],
+    ) -> [Component; 7] {
         let Some(list) = p else { return default };
         let mut out = Vec::new();
         for n in list {
             match Component::parse(n) {
-                Some(c) if out.contains(&c) => self.problem(key, format!("\"{n}\" is listed twice")),
+                Some(c) if out.contains(&c) => {
+                    self.problem(key, format!("\"{n}\" is listed twice"))
+                }
                 Some(c) => out.push(c),
                 None => self.problem(
                     key,
-                    format!("unknown line \"{n}\": allowed {}", Component::ALL.map(|c| c.name()).join(", ")),
+                    format!(
+                        "unknown line \"{n}\": allowed {}",
+                        Component::ALL.map(|c| c.name()).join(", ")
+                    ),
                 ),
             }
         }
         match <[Component; 7]>::try_from(out) {
             Ok(a) => a,
             Err(_) => {
-                self.problem(key, format!("must list all seven lines once each: {}", Component::ALL.map(|c| c.name()).join(", ")));
+                self.problem(
+                    key,
+                    format!(
+                        "must list all seven lines once each: {}",
+                        Component::ALL.map(|c| c.name()).join(", ")
+                    ),
+                );
                 default
             }
         }
     }
 
     fn identifier(&mut self, key: &str, id: &str, seen: &mut HashSet<String>) {
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            self.problem(key, format!("\"{id}\" is not a valid id: use letters, digits, '-' and '_'"));
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            self.problem(
+                key,
+                format!("\"{id}\" is not a valid id: use letters, digits, '-' and '_'"),
+            );
         }
         if !seen.insert(id.to_string()) {
-            self.problem(key, format!("id \"{id}\" is used twice; ids must be unique"));
+            self.problem(
+                key,
+                format!("id \"{id}\" is used twice; ids must be unique"),
+            );
         }
     }
 }
@@ -266,37 +395,96 @@ impl Ctx {
 pub fn validate(f: &ScenarioFile) -> Result<Scenario, ScenarioError> {
     let mut problems = Vec::new();
     let start = YearMonth::parse(&f.scenario.start).unwrap_or_else(|e| {
-        problems.push(Problem { key: "scenario.start".into(), message: e });
-        YearMonth { year: 2000, month: 1 }
+        problems.push(Problem {
+            key: "scenario.start".into(),
+            message: e,
+            at: None,
+        });
+        YearMonth {
+            year: 2000,
+            month: 1,
+        }
     });
-    let mut cx = Ctx { start, horizon: 1, params: Vec::new(), problems, warnings: Vec::new() };
+    let mut cx = Ctx {
+        start,
+        horizon: 1,
+        params: Vec::new(),
+        problems,
+        warnings: Vec::new(),
+    };
     let m = &f.scenario;
-    let horizon = cx.integer("scenario.horizon_months", m.horizon_months, 1, limits::MAX_HORIZON);
+    let horizon = cx.integer(
+        "scenario.horizon_months",
+        m.horizon_months,
+        1,
+        limits::MAX_HORIZON,
+    );
     cx.horizon = horizon as i64;
-    let replicates = cx.integer("scenario.replicates", m.replicates, 1, limits::MAX_REPLICATES) as u64;
+    let replicates = cx.integer(
+        "scenario.replicates",
+        m.replicates,
+        1,
+        limits::MAX_REPLICATES,
+    ) as u64;
     if m.seed < 0 {
-        cx.problem("scenario.seed", format!("{} is out of range: allowed an integer >= 0", m.seed));
+        cx.problem(
+            "scenario.seed",
+            format!("{} is out of range: allowed an integer >= 0", m.seed),
+        );
     }
     let fiscal_year_start = cx.integer("scenario.fiscal_year_start", m.fiscal_year_start, 1, 12);
     let mut seen = HashSet::new();
-    if m.name.is_empty() || !m.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.') || m.name.starts_with('.') {
+    if m.name.is_empty()
+        || !m
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        || m.name.starts_with('.')
+    {
         cx.problem("scenario.name", format!("\"{}\" is not a valid name: use letters, digits, '-', '_' and '.' (it names the output folder)", m.name));
     }
     let admission = cx.admission("scenario.admission", &m.admission, Admission::FullCourse);
     let priority = cx.priority("scenario.priority", &m.priority, Component::ALL);
-    let overhead_monthly = cx.opt_param("scenario.overhead_monthly", &m.overhead_monthly, Param::Fixed(0.0), USD_NONNEG);
+    let overhead_monthly = cx.opt_param(
+        "scenario.overhead_monthly",
+        &m.overhead_monthly,
+        Param::Fixed(0.0),
+        USD_NONNEG,
+    );
 
     if f.group.is_empty() {
-        cx.problem("group", "at least one [[group]] is needed (the caseload N must be > 0)");
+        cx.problem(
+            "group",
+            "at least one [[group]] is needed (the caseload N must be > 0)",
+        );
     }
-    if f.group.len() > limits::MAX_ITEMS || f.pledge.len() > limits::MAX_ITEMS || f.policy.len() > limits::MAX_ITEMS {
-        cx.problem("scenario", format!("at most {} groups, pledges and policies each", limits::MAX_ITEMS));
+    if f.group.len() > limits::MAX_ITEMS
+        || f.pledge.len() > limits::MAX_ITEMS
+        || f.policy.len() > limits::MAX_ITEMS
+    {
+        cx.problem(
+            "scenario",
+            format!(
+                "at most {} groups, pledges and policies each",
+                limits::MAX_ITEMS
+            ),
+        );
     }
-    let groups: Vec<Group> = f.group.iter().enumerate().map(|(i, g)| group(&mut cx, i, g, &mut seen)).collect();
+    let groups: Vec<Group> = f
+        .group
+        .iter()
+        .enumerate()
+        .map(|(i, g)| group(&mut cx, i, g, &mut seen))
+        .collect();
 
     let assessed = assessed(&mut cx, &f.assessed);
     let mut seen = HashSet::new();
-    let pledges: Vec<Pledge> = f.pledge.iter().enumerate().map(|(i, p)| pledge(&mut cx, i, p, &mut seen)).collect();
+    let pledges: Vec<Pledge> = f
+        .pledge
+        .iter()
+        .enumerate()
+        .map(|(i, p)| pledge(&mut cx, i, p, &mut seen))
+        .collect();
     let national = f.national.as_ref().map(|n| {
         let from = cx.month("national.from", &n.from);
         let to = cx.month("national.to", &n.to);
@@ -311,7 +499,10 @@ pub fn validate(f: &ScenarioFile) -> Result<Scenario, ScenarioError> {
         }
     });
     let appeal = f.appeal.as_ref().map(|a| {
-        for (k, p, r) in [("appeal.share", &a.share, PROB), ("appeal.delay", &a.delay, MONTHS)] {
+        for (k, p, r) in [
+            ("appeal.share", &a.share, PROB),
+            ("appeal.delay", &a.delay, MONTHS),
+        ] {
             // Checked like a parameter but drawn per appeal, so not a slot.
             cx.param(k, p, r);
             cx.params.pop();
@@ -324,7 +515,11 @@ pub fn validate(f: &ScenarioFile) -> Result<Scenario, ScenarioError> {
         }
     });
     let ssr = Ssr {
-        monthly_requirement: cx.param("ssr.monthly_requirement", &f.ssr.monthly_requirement, USD_NONNEG),
+        monthly_requirement: cx.param(
+            "ssr.monthly_requirement",
+            &f.ssr.monthly_requirement,
+            USD_NONNEG,
+        ),
         s0: cx.param("ssr.s0", &f.ssr.s0, PROB),
         s_max: cx.param("ssr.s_max", &f.ssr.s_max, PROB),
         kappa: cx.param("ssr.kappa", &f.ssr.kappa, EFFECT),
@@ -336,7 +531,10 @@ pub fn validate(f: &ScenarioFile) -> Result<Scenario, ScenarioError> {
         b_sec: cx.param("conflict.b_sec", &f.conflict.b_sec, EFFECT),
     };
     if f.policy.is_empty() {
-        cx.problem("policy", "at least one [[policy]] is needed; the first is the baseline");
+        cx.problem(
+            "policy",
+            "at least one [[policy]] is needed; the first is the baseline",
+        );
     }
     let mut seen = HashSet::new();
     let policies: Vec<Policy> = f
@@ -370,7 +568,11 @@ pub fn validate(f: &ScenarioFile) -> Result<Scenario, ScenarioError> {
 }
 
 fn group(cx: &mut Ctx, i: usize, g: &GroupFile, seen: &mut HashSet<String>) -> Group {
-    let base = if g.id.is_empty() { format!("group.{}", i + 1) } else { format!("group.{}", g.id) };
+    let base = if g.id.is_empty() {
+        format!("group.{}", i + 1)
+    } else {
+        format!("group.{}", g.id)
+    };
     cx.identifier(&format!("{base}.id"), &g.id, seen);
     let k = |s: &str| format!("{base}.{s}");
     let caseload = cx.param_kind(&k("caseload"), &g.caseload, CASELOAD, SlotKind::Caseload);
@@ -378,17 +580,28 @@ fn group(cx: &mut Ctx, i: usize, g: &GroupFile, seen: &mut HashSet<String>) -> G
     let site_capacity = cx.schedule(&k("site_capacity"), &g.site_capacity, CAPACITY);
     let dd_months = cx.integer(&k("dd_months"), g.dd_months, 1, limits::MAX_STAGE);
     let dd_cost = cx.param(&k("dd_cost"), &g.dd_cost, USD_POS);
-    if g.reinsertion_payments.is_empty() || g.reinsertion_payments.len() > limits::MAX_STAGE as usize {
+    if g.reinsertion_payments.is_empty()
+        || g.reinsertion_payments.len() > limits::MAX_STAGE as usize
+    {
         cx.problem(
             k("reinsertion_payments"),
-            format!("needs 1..{} monthly amounts (use [0] for no reinsertion payment)", limits::MAX_STAGE),
+            format!(
+                "needs 1..{} monthly amounts (use [0] for no reinsertion payment)",
+                limits::MAX_STAGE
+            ),
         );
     }
     let payments = g
         .reinsertion_payments
         .iter()
         .enumerate()
-        .map(|(j, p)| cx.param(&format!("{base}.reinsertion_payments.{}", j + 1), p, USD_NONNEG))
+        .map(|(j, p)| {
+            cx.param(
+                &format!("{base}.reinsertion_payments.{}", j + 1),
+                p,
+                USD_NONNEG,
+            )
+        })
         .collect();
     let reint_months = cx.integer(&k("reint_months"), g.reint_months, 1, limits::MAX_STAGE);
     let reint_startup = cx.param(&k("reint_startup"), &g.reint_startup, USD_NONNEG);
@@ -397,7 +610,10 @@ fn group(cx: &mut Ctx, i: usize, g: &GroupFile, seen: &mut HashSet<String>) -> G
         && !g.reint_startup.is_uncertain()
         && !g.reint_monthly.is_uncertain()
     {
-        cx.problem(k("reint_monthly"), "reint_startup + reint_monthly must be > 0");
+        cx.problem(
+            k("reint_monthly"),
+            "reint_startup + reint_monthly must be > 0",
+        );
     }
     let intake_capacity = cx.schedule(&k("intake_capacity"), &g.intake_capacity, CAPACITY);
     let absorption = g.absorption.as_ref().map(|a| Absorption {
@@ -414,8 +630,18 @@ fn group(cx: &mut Ctx, i: usize, g: &GroupFile, seen: &mut HashSet<String>) -> G
         wait_effect: cx.param(&hk("wait_effect"), &h.wait_effect, EFFECT),
         wait_cap: cx.integer(&hk("wait_cap"), h.wait_cap, 0, limits::MAX_HORIZON),
         insecurity_effect: cx.param(&hk("insecurity_effect"), &h.insecurity_effect, EFFECT),
-        rerecruit_programme: cx.opt_param(&hk("rerecruit_programme"), &h.rerecruit_programme, Param::Fixed(0.0), RATE),
-        unpaid_multiplier: cx.opt_param(&hk("unpaid_multiplier"), &h.unpaid_multiplier, Param::Fixed(1.0), AT_LEAST_ONE),
+        rerecruit_programme: cx.opt_param(
+            &hk("rerecruit_programme"),
+            &h.rerecruit_programme,
+            Param::Fixed(0.0),
+            RATE,
+        ),
+        unpaid_multiplier: cx.opt_param(
+            &hk("unpaid_multiplier"),
+            &h.unpaid_multiplier,
+            Param::Fixed(1.0),
+            AT_LEAST_ONE,
+        ),
         self_reintegration: cx.param(&hk("self_reintegration"), &h.self_reintegration, RATE),
         lost: cx.param(&hk("lost"), &h.lost, RATE),
         dropout,
@@ -457,14 +683,35 @@ fn assessed(cx: &mut Ctx, a: &AssessedFile) -> Assessed {
             _ => cx.problem(&key, format!("\"{y}\" is not a fiscal year: use the calendar year the fiscal year starts in, e.g. \"2004\"")),
         }
     }
-    let default_eligible = vec!["overhead".to_string(), "dd".to_string(), "reinsertion".to_string()];
-    let eligible = cx.categories("assessed.eligible", a.eligible.as_ref().unwrap_or(&default_eligible));
-    let approval_delay = cx.opt_param("assessed.approval_delay", &a.approval_delay, Param::Fixed(0.0), APPROVAL);
-    Assessed { annual, by_year, eligible, approval_delay }
+    let default_eligible = vec![
+        "overhead".to_string(),
+        "dd".to_string(),
+        "reinsertion".to_string(),
+    ];
+    let eligible = cx.categories(
+        "assessed.eligible",
+        a.eligible.as_ref().unwrap_or(&default_eligible),
+    );
+    let approval_delay = cx.opt_param(
+        "assessed.approval_delay",
+        &a.approval_delay,
+        Param::Fixed(0.0),
+        APPROVAL,
+    );
+    Assessed {
+        annual,
+        by_year,
+        eligible,
+        approval_delay,
+    }
 }
 
 fn pledge(cx: &mut Ctx, i: usize, p: &PledgeFile, seen: &mut HashSet<String>) -> Pledge {
-    let base = if p.id.is_empty() { format!("pledge.{}", i + 1) } else { format!("pledge.{}", p.id) };
+    let base = if p.id.is_empty() {
+        format!("pledge.{}", i + 1)
+    } else {
+        format!("pledge.{}", p.id)
+    };
     cx.identifier(&format!("{base}.id"), &p.id, seen);
     let k = |s: &str| format!("{base}.{s}");
     let earmark = match p.earmark.as_deref() {
@@ -479,7 +726,10 @@ fn pledge(cx: &mut Ctx, i: usize, p: &PledgeFile, seen: &mut HashSet<String>) ->
     };
     let delay = cx.opt_param(&k("delay"), &p.delay, Param::Fixed(0.0), MONTHS);
     if p.delay.as_ref().is_some_and(|d| d.central() > 36.0) {
-        cx.warnings.push(format!("{}: a pledge delay over 36 months is unusual", k("delay")));
+        cx.warnings.push(format!(
+            "{}: a pledge delay over 36 months is unusual",
+            k("delay")
+        ));
     }
     Pledge {
         id: p.id.clone(),
@@ -489,12 +739,28 @@ fn pledge(cx: &mut Ctx, i: usize, p: &PledgeFile, seen: &mut HashSet<String>) ->
         earmark,
         fulfilment: cx.opt_param(&k("fulfilment"), &p.fulfilment, Param::Fixed(1.0), PROB),
         delay,
-        tranches: cx.integer(&k("tranches"), p.tranches.unwrap_or(1), 1, limits::MAX_TRANCHES),
-        interval: cx.integer(&k("interval"), p.interval.unwrap_or(1), 1, limits::MAX_HORIZON),
+        tranches: cx.integer(
+            &k("tranches"),
+            p.tranches.unwrap_or(1),
+            1,
+            limits::MAX_TRANCHES,
+        ),
+        interval: cx.integer(
+            &k("interval"),
+            p.interval.unwrap_or(1),
+            1,
+            limits::MAX_HORIZON,
+        ),
     }
 }
 
-fn policy(cx: &mut Ctx, p: &PolicyFile, admission: Admission, priority: [Component; 7], seen: &mut HashSet<String>) -> Policy {
+fn policy(
+    cx: &mut Ctx,
+    p: &PolicyFile,
+    admission: Admission,
+    priority: [Component; 7],
+    seen: &mut HashSet<String>,
+) -> Policy {
     let base = format!("policy.{}", p.id);
     cx.identifier(&format!("{base}.id"), &p.id, seen);
     let kickstart = p.kickstart.as_ref().map(|k| {
@@ -514,24 +780,45 @@ fn policy(cx: &mut Ctx, p: &PolicyFile, admission: Admission, priority: [Compone
             "added" => KickstartMode::Added,
             "reallocated" => KickstartMode::Reallocated,
             other => {
-                cx.problem(kk("mode"), format!("unknown mode \"{other}\": allowed added, reallocated"));
+                cx.problem(
+                    kk("mode"),
+                    format!("unknown mode \"{other}\": allowed added, reallocated"),
+                );
                 KickstartMode::Added
             }
         };
         let amount = match (&k.amount, mode) {
             (Some(a), _) => Some(cx.param(&kk("amount"), a, USD_NONNEG)),
             (None, KickstartMode::Added) => {
-                cx.problem(kk("amount"), "an added kick-start needs an amount (USD >= 0)");
+                cx.problem(
+                    kk("amount"),
+                    "an added kick-start needs an amount (USD >= 0)",
+                );
                 None
             }
             (None, KickstartMode::Reallocated) => None,
         };
-        Kickstart { start, months, amount, mode, offset_voluntary: k.offset_voluntary }
+        Kickstart {
+            start,
+            months,
+            amount,
+            mode,
+            offset_voluntary: k.offset_voluntary,
+        }
     });
-    let bridge_cap = p.bridge.as_ref().map(|b| cx.param(&format!("{base}.bridge.cap"), &b.cap, USD_NONNEG));
+    let bridge_cap = p
+        .bridge
+        .as_ref()
+        .map(|b| cx.param(&format!("{base}.bridge.cap"), &b.cap, USD_NONNEG));
     let pledge_shift = p.pledge_shift.unwrap_or(0);
     if pledge_shift.abs() > cx.horizon {
-        cx.problem(format!("{base}.pledge_shift"), format!("{pledge_shift} is out of range: allowed -{h}..{h}", h = cx.horizon));
+        cx.problem(
+            format!("{base}.pledge_shift"),
+            format!(
+                "{pledge_shift} is out of range: allowed -{h}..{h}",
+                h = cx.horizon
+            ),
+        );
     }
     Policy {
         id: p.id.clone(),
@@ -543,6 +830,3 @@ fn policy(cx: &mut Ctx, p: &PolicyFile, admission: Admission, priority: [Compone
         pledge_shift,
     }
 }
-
-#[allow(dead_code)]
-fn _dist_used(_: &Dist) {}

@@ -46,7 +46,10 @@ pub struct ColumnAcc {
 
 impl ColumnAcc {
     fn new(bits: u32) -> Self {
-        ColumnAcc { moments: Moments::default(), hist: Histogram::new(bits) }
+        ColumnAcc {
+            moments: Moments::default(),
+            hist: Histogram::new(bits),
+        }
     }
     fn add(&mut self, v: i64) {
         self.moments.add(v);
@@ -108,45 +111,128 @@ pub struct RunAccumulator {
 
 impl RunAccumulator {
     /// Empty accumulator for the given layout.
-    pub fn new(n_policies: usize, columns: &[Column], n_series: usize, months: usize, n_funding: usize) -> Self {
-        let find = |name: &str| columns.iter().position(|c| c.metric.name == name && c.group.is_none()).unwrap_or(0);
+    pub fn new(
+        n_policies: usize,
+        columns: &[Column],
+        n_series: usize,
+        months: usize,
+        n_funding: usize,
+    ) -> Self {
+        let find = |name: &str| {
+            columns
+                .iter()
+                .position(|c| c.metric.name == name && c.group.is_none())
+                .unwrap_or(0)
+        };
         let key_columns = [find("spent_total"), find("rerecruited"), find("completed")];
         let policies = (0..n_policies)
             .map(|p| PolicyAcc {
-                outcomes: columns.iter().map(|_| ColumnAcc::new(OUTCOME_BITS)).collect(),
-                series: (0..n_series * months).map(|_| ColumnAcc::new(SERIES_BITS)).collect(),
-                funding: (0..n_funding).map(|_| ColumnAcc::new(SERIES_BITS)).collect(),
-                pairs: if p == 0 { Vec::new() } else { columns.iter().map(|_| PairAcc::default()).collect() },
+                outcomes: columns
+                    .iter()
+                    .map(|_| ColumnAcc::new(OUTCOME_BITS))
+                    .collect(),
+                series: (0..n_series * months)
+                    .map(|_| ColumnAcc::new(SERIES_BITS))
+                    .collect(),
+                funding: (0..n_funding)
+                    .map(|_| ColumnAcc::new(SERIES_BITS))
+                    .collect(),
+                pairs: if p == 0 {
+                    Vec::new()
+                } else {
+                    columns.iter().map(|_| PairAcc::default()).collect()
+                },
                 ce_averted: CrossMoments::default(),
                 ce_completed: CrossMoments::default(),
             })
             .collect();
-        RunAccumulator { replicates: 0, policies, better: columns.iter().map(|c| c.metric.better).collect(), key_columns }
+        RunAccumulator {
+            replicates: 0,
+            policies,
+            better: columns.iter().map(|c| c.metric.better).collect(),
+            key_columns,
+        }
+    }
+
+    /// Adds a block of replicates, in parallel over policies and months.
+    /// Integer accumulation makes the result independent of the split.
+    pub fn add_block(&mut self, block: &[ReplicateResult]) {
+        use rayon::prelude::*;
+        self.replicates += block.len() as u64;
+        let better = &self.better;
+        let key_columns = self.key_columns;
+        self.policies
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(pi, acc)| {
+                let n_series = block
+                    .first()
+                    .and_then(|r| r.policies[pi].series.first())
+                    .map_or(0, |m| m.len());
+                if n_series > 0 {
+                    acc.series
+                        .par_chunks_mut(n_series)
+                        .enumerate()
+                        .for_each(|(t, chunk)| {
+                            for r in block {
+                                for (a, v) in chunk.iter_mut().zip(&r.policies[pi].series[t]) {
+                                    a.add(*v);
+                                }
+                            }
+                        });
+                }
+                for r in block {
+                    Self::add_policy(acc, pi, r, better, key_columns, false);
+                }
+            });
     }
 
     /// Adds one replicate.
     pub fn add(&mut self, r: &ReplicateResult) {
         self.replicates += 1;
+        let better = &self.better;
+        let key_columns = self.key_columns;
+        for (pi, acc) in self.policies.iter_mut().enumerate() {
+            Self::add_policy(acc, pi, r, better, key_columns, true);
+        }
+    }
+
+    fn add_policy(
+        acc: &mut PolicyAcc,
+        pi: usize,
+        r: &ReplicateResult,
+        better: &[Better],
+        key_columns: [usize; 3],
+        with_series: bool,
+    ) {
         let base = &r.policies[0];
-        for (pi, (acc, res)) in self.policies.iter_mut().zip(&r.policies).enumerate() {
+        let res = &r.policies[pi];
+        {
             for (a, v) in acc.outcomes.iter_mut().zip(&res.outcomes) {
                 if let Some(v) = v {
                     a.add(*v);
                 }
             }
-            let n_series = res.series.first().map_or(0, |m| m.len());
-            for (t, month) in res.series.iter().enumerate() {
-                for (s, v) in month.iter().enumerate() {
-                    acc.series[t * n_series + s].add(*v);
+            if with_series {
+                let n_series = res.series.first().map_or(0, |m| m.len());
+                for (t, month) in res.series.iter().enumerate() {
+                    for (s, v) in month.iter().enumerate() {
+                        acc.series[t * n_series + s].add(*v);
+                    }
                 }
             }
             for (a, v) in acc.funding.iter_mut().zip(&res.funding) {
                 a.add(*v);
             }
             if pi == 0 {
-                continue;
+                return;
             }
-            for ((pair, better), (v, b)) in acc.pairs.iter_mut().zip(&self.better).zip(res.outcomes.iter().zip(&base.outcomes)) {
+            for ((pair, better), (v, b)) in acc
+                .pairs
+                .iter_mut()
+                .zip(better)
+                .zip(res.outcomes.iter().zip(&base.outcomes))
+            {
                 if let (Some(v), Some(b)) = (v, b) {
                     let d = v - b;
                     pair.diff.add(d);
@@ -157,7 +243,7 @@ impl RunAccumulator {
                     }
                 }
             }
-            let [spent, rr, comp] = self.key_columns;
+            let [spent, rr, comp] = key_columns;
             let d = |c: usize| res.outcomes[c].unwrap_or(0) - base.outcomes[c].unwrap_or(0);
             acc.ce_averted.add(d(spent), -d(rr));
             acc.ce_completed.add(d(spent), d(comp));
@@ -168,9 +254,18 @@ impl RunAccumulator {
     pub fn merge(&mut self, o: &RunAccumulator) {
         self.replicates += o.replicates;
         for (a, b) in self.policies.iter_mut().zip(&o.policies) {
-            a.outcomes.iter_mut().zip(&b.outcomes).for_each(|(x, y)| x.merge(y));
-            a.series.iter_mut().zip(&b.series).for_each(|(x, y)| x.merge(y));
-            a.funding.iter_mut().zip(&b.funding).for_each(|(x, y)| x.merge(y));
+            a.outcomes
+                .iter_mut()
+                .zip(&b.outcomes)
+                .for_each(|(x, y)| x.merge(y));
+            a.series
+                .iter_mut()
+                .zip(&b.series)
+                .for_each(|(x, y)| x.merge(y));
+            a.funding
+                .iter_mut()
+                .zip(&b.funding)
+                .for_each(|(x, y)| x.merge(y));
             for (x, y) in a.pairs.iter_mut().zip(&b.pairs) {
                 x.diff.merge(&y.diff);
                 x.better += y.better;

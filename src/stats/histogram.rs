@@ -10,20 +10,32 @@
 //! Counts and sums add, so merging shards is exact.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
-/// Sparse log-linear histogram.
+/// Sparse log-linear histogram: buckets sorted by index, each with its
+/// count and the exact sum of its values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Histogram {
     bits: u32,
-    counts: BTreeMap<i64, (u64, i128)>,
+    buckets: Vec<Bucket>,
     n: u64,
+}
+
+/// One non-empty bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Bucket {
+    index: i64,
+    count: u64,
+    sum: i128,
 }
 
 impl Histogram {
     /// New histogram with `bits` bits of mantissa (relative resolution `2^-bits`).
     pub fn new(bits: u32) -> Self {
-        Histogram { bits: bits.clamp(1, 20), counts: BTreeMap::new(), n: 0 }
+        Histogram {
+            bits: bits.clamp(1, 20),
+            buckets: Vec::new(),
+            n: 0,
+        }
     }
 
     /// Number of values.
@@ -57,19 +69,26 @@ impl Histogram {
     /// Adds a value.
     #[inline]
     pub fn add(&mut self, v: i64) {
-        let e = self.counts.entry(self.index(v)).or_insert((0, 0));
-        e.0 += 1;
-        e.1 += v as i128;
+        self.add_to(self.index(v), 1, v as i128);
         self.n += 1;
+    }
+
+    #[inline]
+    fn add_to(&mut self, index: i64, count: u64, sum: i128) {
+        match self.buckets.binary_search_by_key(&index, |b| b.index) {
+            Ok(i) => {
+                self.buckets[i].count += count;
+                self.buckets[i].sum += sum;
+            }
+            Err(i) => self.buckets.insert(i, Bucket { index, count, sum }),
+        }
     }
 
     /// Adds another histogram of the same resolution (exact).
     pub fn merge(&mut self, o: &Histogram) {
         debug_assert_eq!(self.bits, o.bits);
-        for (k, (c, sum)) in &o.counts {
-            let e = self.counts.entry(*k).or_insert((0, 0));
-            e.0 += c;
-            e.1 += sum;
+        for b in &o.buckets {
+            self.add_to(b.index, b.count, b.sum);
         }
         self.n += o.n;
     }
@@ -80,10 +99,13 @@ impl Histogram {
         if self.n == 0 {
             return vec![f64::NAN; qs.len()];
         }
-        let ranks: Vec<u64> = qs.iter().map(|q| ((q * self.n as f64).ceil() as u64).clamp(1, self.n)).collect();
+        let ranks: Vec<u64> = qs
+            .iter()
+            .map(|q| ((q * self.n as f64).ceil() as u64).clamp(1, self.n))
+            .collect();
         let mut out = vec![f64::NAN; qs.len()];
         let mut cum = 0;
-        for &(c, sum) in self.counts.values() {
+        for &Bucket { count: c, sum, .. } in &self.buckets {
             let before = cum;
             cum += c;
             for (o, &r) in out.iter_mut().zip(&ranks) {
@@ -109,7 +131,10 @@ mod tests {
         for v in 1..=100 {
             h.add(v);
         }
-        assert_eq!(h.quantiles(&[0.0, 0.05, 0.5, 0.95, 1.0]), vec![1.0, 5.0, 50.0, 95.0, 100.0]);
+        assert_eq!(
+            h.quantiles(&[0.0, 0.05, 0.5, 0.95, 1.0]),
+            vec![1.0, 5.0, 50.0, 95.0, 100.0]
+        );
     }
 
     #[test]
@@ -125,7 +150,10 @@ mod tests {
                 let got = h.quantiles(&[q])[0];
                 let tol = exact * 2f64.powi(-(bits as i32));
                 assert!(got >= 1_000_000.0, "inside the data range");
-                assert!((got - exact).abs() <= tol, "bits {bits} q {q}: {got} vs {exact}");
+                assert!(
+                    (got - exact).abs() <= tol,
+                    "bits {bits} q {q}: {got} vs {exact}"
+                );
             }
         }
     }

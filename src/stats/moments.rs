@@ -46,7 +46,10 @@ impl Moments {
         if self.n < 2 {
             return f64::NAN;
         }
-        let num = wide::sub(wide::mul_u128(self.sum_sq as u128, self.n as u128), wide::square(self.sum));
+        let num = wide::sub(
+            wide::mul_u128(self.sum_sq as u128, self.n as u128),
+            wide::square(self.sum),
+        );
         let n = self.n as f64;
         (wide::to_f64(num) / (n * (n - 1.0))).max(0.0).sqrt()
     }
@@ -158,7 +161,9 @@ mod tests {
 
     #[test]
     fn moments_match_direct_formulas_and_merge_exactly() {
-        let xs: Vec<i64> = (0..1000).map(|i| (i * 7919 % 1013) as i64 * 1_000_000_007).collect();
+        let xs: Vec<i64> = (0..1000)
+            .map(|i| (i * 7919 % 1013) as i64 * 1_000_000_007)
+            .collect();
         let mut all = Moments::default();
         xs.iter().for_each(|&x| all.add(x));
         let mut a = Moments::default();

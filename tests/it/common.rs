@@ -22,7 +22,9 @@ pub fn load(rel: &str) -> Scenario {
 pub fn replicate(sc: &Scenario, seed: u64, i: u64) -> (Inputs, Vec<Trajectory>) {
     let streams = Streams::replicate(seed, i);
     let inp = Inputs::build(sc, &draw_values(sc, &streams));
-    let trajs = (0..sc.policies.len()).map(|p| simulate(sc, &inp, p, &streams)).collect();
+    let trajs = (0..sc.policies.len())
+        .map(|p| simulate(sc, &inp, p, &streams))
+        .collect();
     (inp, trajs)
 }
 
@@ -33,20 +35,45 @@ pub fn check_invariants(inp: &Inputs, traj: &Trajectory, what: &str) {
         let month = t + 1;
         for (g, people) in m.people.iter().enumerate() {
             let total: u64 = people.iter().sum();
-            assert_eq!(total, inp.groups[g].caseload, "{what}: group {g} month {month}: people not conserved: {people:?}");
-            assert!(people.iter().all(|&p| p <= inp.groups[g].caseload), "{what}: wrapped count {people:?}");
+            assert_eq!(
+                total, inp.groups[g].caseload,
+                "{what}: group {g} month {month}: people not conserved: {people:?}"
+            );
+            assert!(
+                people.iter().all(|&p| p <= inp.groups[g].caseload),
+                "{what}: wrapped count {people:?}"
+            );
         }
         inflow += m.received.iter().map(|&x| x as i128).sum::<i128>();
         spent += m.spent_total() as i128;
         lapsed += m.lapsed as i128;
         repaid += m.bridge_repaid as i128;
         let balances: i128 = m.balances.iter().map(|&x| x as i128).sum();
-        assert_eq!(inflow, spent + balances + lapsed + repaid, "{what}: month {month}: money not conserved");
-        assert!(m.balances.iter().all(|&b| b >= 0), "{what}: month {month}: negative balance {:?}", m.balances);
-        assert!(m.bridge_outstanding >= 0 && m.received.iter().all(|&r| r >= 0) && m.lapsed >= 0 && m.offset >= 0);
+        assert_eq!(
+            inflow,
+            spent + balances + lapsed + repaid,
+            "{what}: month {month}: money not conserved"
+        );
+        assert!(
+            m.balances.iter().all(|&b| b >= 0),
+            "{what}: month {month}: negative balance {:?}",
+            m.balances
+        );
+        assert!(
+            m.bridge_outstanding >= 0
+                && m.received.iter().all(|&r| r >= 0)
+                && m.lapsed >= 0
+                && m.offset >= 0
+        );
         for c in 0..7 {
-            assert!(m.spent[c].iter().all(|&s| s >= 0), "{what}: negative spending");
-            assert!(m.gap(c) >= 0, "{what}: month {month}: component {c} spent more than its demand");
+            assert!(
+                m.spent[c].iter().all(|&s| s >= 0),
+                "{what}: negative spending"
+            );
+            assert!(
+                m.gap(c) >= 0,
+                "{what}: month {month}: component {c} spent more than its demand"
+            );
         }
         assert!((0.0..=1.0).contains(&m.security));
     }

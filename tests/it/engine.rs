@@ -7,12 +7,27 @@ use ddrsim::model::outcome::outcome_columns;
 use ddrsim::scenario::parse_and_validate;
 use ddrsim::stats::accum::ReplicateResult;
 
-fn collect(sc: &ddrsim::scenario::Scenario, seed: u64, first: u64, n: u64, threads: usize) -> (Vec<ReplicateResult>, ddrsim::stats::accum::RunAccumulator) {
+fn collect(
+    sc: &ddrsim::scenario::Scenario,
+    seed: u64,
+    first: u64,
+    n: u64,
+    threads: usize,
+) -> (Vec<ReplicateResult>, ddrsim::stats::accum::RunAccumulator) {
     let mut all = Vec::new();
-    let acc = run(sc, &RunOptions { seed, first, replicates: n, threads }, |b| {
-        all.extend_from_slice(b);
-        Ok::<(), ()>(())
-    })
+    let acc = run(
+        sc,
+        &RunOptions {
+            seed,
+            first,
+            replicates: n,
+            threads,
+        },
+        |b| {
+            all.extend_from_slice(b);
+            Ok::<(), ()>(())
+        },
+    )
     .expect("run");
     (all, acc)
 }
@@ -52,7 +67,11 @@ fn shards_merge_to_the_whole_run_exactly() {
 #[test]
 fn a_policy_that_changes_nothing_has_exactly_zero_paired_difference() {
     let sc = load("tests/fixtures/null.toml");
-    let nothing = sc.policies.iter().position(|p| p.id == "nothing").expect("policy");
+    let nothing = sc
+        .policies
+        .iter()
+        .position(|p| p.id == "nothing")
+        .expect("policy");
     for i in 0..200 {
         let r = run_replicate(&sc, 1, i);
         assert_eq!(r.policies[0], r.policies[nothing], "replicate {i}");
@@ -66,14 +85,24 @@ fn golden_fixed_seed_outcomes() {
     let sc = load("tests/fixtures/gap.toml");
     let cols = outcome_columns(&sc);
     let pick = |r: &ReplicateResult, p: usize, name: &str| {
-        let c = cols.iter().position(|c| c.metric.name == name && c.group.is_none()).expect("column");
+        let c = cols
+            .iter()
+            .position(|c| c.metric.name == name && c.group.is_none())
+            .expect("column");
         r.policies[p].outcomes[c]
     };
     let r = run_replicate(&sc, 1, 0);
-    let got: Vec<_> = ["disarmed", "completed", "rerecruited", "peak_waiting", "spent_total", "gap_reintegration"]
-        .iter()
-        .map(|n| (pick(&r, 0, n), pick(&r, 1, n)))
-        .collect();
+    let got: Vec<_> = [
+        "disarmed",
+        "completed",
+        "rerecruited",
+        "peak_waiting",
+        "spent_total",
+        "gap_reintegration",
+    ]
+    .iter()
+    .map(|n| (pick(&r, 0, n), pick(&r, 1, n)))
+    .collect();
     let expected = vec![
         (Some(866), Some(866)),
         (Some(664), Some(751)),
@@ -88,7 +117,10 @@ fn golden_fixed_seed_outcomes() {
 fn z_of_pair(results: &[ReplicateResult], col: usize, policy: usize) -> (f64, f64) {
     let d: Vec<f64> = results
         .iter()
-        .map(|r| (r.policies[policy].outcomes[col].unwrap_or(0) - r.policies[0].outcomes[col].unwrap_or(0)) as f64)
+        .map(|r| {
+            (r.policies[policy].outcomes[col].unwrap_or(0)
+                - r.policies[0].outcomes[col].unwrap_or(0)) as f64
+        })
         .collect();
     let n = d.len() as f64;
     let mean = d.iter().sum::<f64>() / n;
@@ -101,37 +133,66 @@ fn z_of_pair(results: &[ReplicateResult], col: usize, policy: usize) -> (f64, f6
 fn null_world_no_policy_changes_rerecruitment_or_relapse_but_completions_change() {
     let sc = load("tests/fixtures/null.toml");
     let cols = outcome_columns(&sc);
-    let col = |name: &str| cols.iter().position(|c| c.metric.name == name && c.group.is_none()).expect("column");
+    let col = |name: &str| {
+        cols.iter()
+            .position(|c| c.metric.name == name && c.group.is_none())
+            .expect("column")
+    };
     let (results, _) = collect(&sc, 2024, 0, 4000, 2);
     // Two-sided test at 0.001 per comparison: |z| < 3.29 for a correct engine.
     for policy in 1..sc.policies.len() {
         let (mean, z) = z_of_pair(&results, col("rerecruited"), policy);
-        assert!(z.abs() < 3.29, "policy {}: re-recruitment changed by {mean} (z = {z})", sc.policies[policy].id);
+        assert!(
+            z.abs() < 3.29,
+            "policy {}: re-recruitment changed by {mean} (z = {z})",
+            sc.policies[policy].id
+        );
         let (mean, z) = z_of_pair(&results, col("relapse"), policy);
-        assert!(z.abs() < 3.29, "policy {}: relapse changed by {mean} (z = {z})", sc.policies[policy].id);
+        assert!(
+            z.abs() < 3.29,
+            "policy {}: relapse changed by {mean} (z = {z})",
+            sc.policies[policy].id
+        );
     }
     let (mean, z) = z_of_pair(&results, col("completed"), 1);
-    assert!(z > 3.29, "the kick-start must change completions in this scenario (mean {mean}, z {z})");
+    assert!(
+        z > 3.29,
+        "the kick-start must change completions in this scenario (mean {mean}, z {z})"
+    );
 }
 
 #[test]
 fn without_waiting_and_interruption_effects_earlier_money_brings_no_rerecruitment_benefit() {
-    let text = std::fs::read_to_string(super::common::path("tests/fixtures/gap.toml")).expect("fixture");
+    let text =
+        std::fs::read_to_string(super::common::path("tests/fixtures/gap.toml")).expect("fixture");
     let text = text
         .replace("rerecruit = 0.01\n", "rerecruit = 0\n")
         .replace("rerecruit = 0.008\n", "rerecruit = 0\n")
         .replace("wait_effect = 0.1\n", "wait_effect = 0\n")
-        .replace("wait_effect = { dist = \"uniform\", min = 0.0, max = 0.2 }\n", "wait_effect = 0\n")
+        .replace(
+            "wait_effect = { dist = \"uniform\", min = 0.0, max = 0.2 }\n",
+            "wait_effect = 0\n",
+        )
         .replace("unpaid_multiplier = 2\n", "unpaid_multiplier = 1\n")
-        .replace("dropout_interrupted = 0.08\n", "dropout_interrupted = 0.01\n");
+        .replace(
+            "dropout_interrupted = 0.08\n",
+            "dropout_interrupted = 0.01\n",
+        );
     let sc = parse_and_validate(&text).expect("valid");
     let cols = outcome_columns(&sc);
-    let rr = cols.iter().position(|c| c.metric.name == "rerecruited" && c.group.is_none()).expect("column");
+    let rr = cols
+        .iter()
+        .position(|c| c.metric.name == "rerecruited" && c.group.is_none())
+        .expect("column");
     let (results, _) = collect(&sc, 77, 0, 2000, 2);
     for policy in 1..sc.policies.len() {
         let (mean, z) = z_of_pair(&results, rr, policy);
         // One-sided at 0.001: no detectable reduction in re-recruitment.
-        assert!(z > -3.09, "policy {}: re-recruitment fell by {mean} (z = {z})", sc.policies[policy].id);
+        assert!(
+            z > -3.09,
+            "policy {}: re-recruitment fell by {mean} (z = {z})",
+            sc.policies[policy].id
+        );
     }
 }
 
@@ -202,6 +263,10 @@ id = "base"
             let expected = if t > lag { admitted_by[t - lag] } else { 0 };
             assert_eq!(done, expected, "dd {dd} r {r} d {d}: month {t}");
         }
-        assert_eq!(traj.tallies[0].wait_hist.iter().skip(1).sum::<u64>(), 0, "nobody waits a whole month");
+        assert_eq!(
+            traj.tallies[0].wait_hist.iter().skip(1).sum::<u64>(),
+            0,
+            "nobody waits a whole month"
+        );
     }
 }

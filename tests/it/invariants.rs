@@ -11,7 +11,11 @@ fn check_file(rel: &str, seeds: u64, reps: u64) {
         for i in 0..reps {
             let (inp, trajs) = replicate(&sc, seed * 7919 + 1, i);
             for (p, traj) in trajs.iter().enumerate() {
-                check_invariants(&inp, traj, &format!("{rel} seed {seed} rep {i} policy {}", sc.policies[p].id));
+                check_invariants(
+                    &inp,
+                    traj,
+                    &format!("{rel} seed {seed} rep {i} policy {}", sc.policies[p].id),
+                );
             }
         }
     }
@@ -27,7 +31,10 @@ fn invariants_hold_on_every_bundled_scenario() {
     for entry in std::fs::read_dir(super::common::path("scenarios")).expect("scenarios folder") {
         let path = entry.expect("entry").path();
         if path.extension().is_some_and(|e| e == "toml") {
-            let rel = format!("scenarios/{}", path.file_name().unwrap_or_default().to_string_lossy());
+            let rel = format!(
+                "scenarios/{}",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            );
             check_file(&rel, 2, 5);
         }
     }
@@ -59,7 +66,14 @@ fn scenario_text(
         );
     }
     s += &format!("[assessed]\nannual = {assessed}\napproval_delay = 2\n");
-    let earmarks = ["pooled", "reintegration", "dd", "reinsertion", "ssr", "overhead"];
+    let earmarks = [
+        "pooled",
+        "reintegration",
+        "dd",
+        "reinsertion",
+        "ssr",
+        "overhead",
+    ];
     for (i, (amount, month, e, f, tranches, interval)) in pledges.iter().enumerate() {
         s += &format!(
             "[[pledge]]\nid = \"p{i}\"\namount = {amount}\nmonth = {month}\nearmark = \"{}\"\nfulfilment = {f}\ndelay = 3\ntranches = {tranches}\ninterval = {interval}\n",

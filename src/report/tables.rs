@@ -1,0 +1,334 @@
+//! The report's tables: headline comparison (`id="headline-table"`),
+//! cost-effectiveness, money received and spent, uncertain parameters, and
+//! the manifest. HTML out, every data text escaped.
+
+use super::html::esc;
+use super::readings::{interval, level, level_ci, signed, Verdict};
+use super::scenario_text::{key_kind, key_meaning, param_text};
+use crate::plot::data::{Manifest, OutputData};
+use crate::plot::metrics::{Unit, HEADLINE};
+use crate::plot::style::{thousands, usd};
+use crate::scenario::Scenario;
+use std::fmt::Write as _;
+
+/// The headline comparison table.
+pub fn headline(data: &OutputData) -> String {
+    let mut h = String::new();
+    let base = data.baseline().unwrap_or_default();
+    let reps = data.manifest.as_ref().and_then(|m| m.replicates);
+    let _ = writeln!(
+        h,
+        "<p>Means over {} replicates of each policy (all groups together), with the 95% interval of each mean (Wilson interval for the relapse probability). \
+         Below each value: the mean paired difference from <strong>{}</strong> with its 95% interval, and whether the policy is better, worse, or not clearly different.</p>",
+        reps.map(|r| thousands(r as f64, 0)).unwrap_or_else(|| "the".into()),
+        esc(&base)
+    );
+    h.push_str("<div class=\"table-wrap\"><table id=\"headline-table\">\n<thead><tr><th scope=\"col\">Policy</th>");
+    for m in HEADLINE.iter() {
+        let dir = if m.lower_better {
+            "lower is better"
+        } else {
+            "higher is better"
+        };
+        let unit = match m.unit {
+            Unit::People => "people",
+            Unit::Months => "months",
+            Unit::Probability => "probability",
+            Unit::Usd => "USD",
+        };
+        let _ = write!(
+            h,
+            "<th scope=\"col\">{}<br><span class=\"note\">{unit}; {dir}</span></th>",
+            esc(m.label)
+        );
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    let Some(sum) = &data.summary else {
+        h.push_str(
+            "<tr><td colspan=\"7\">summary.csv is missing.</td></tr>\n</tbody></table></div>\n",
+        );
+        return h;
+    };
+    let policies = data.policies();
+    if policies.is_empty() || sum.is_empty() {
+        h.push_str("<tr><td colspan=\"7\">summary.csv has no rows.</td></tr>\n");
+    }
+    for p in &policies {
+        let role = if *p == base {
+            " <span class=\"note\">(baseline)</span>"
+        } else {
+            ""
+        };
+        let _ = write!(h, "<tr><th scope=\"row\">{}{role}</th>", esc(p));
+        for m in HEADLINE.iter() {
+            h.push_str("<td>");
+            match sum.get(p, "all", m.key) {
+                Some(s) if s.mean.is_some() => {
+                    let mean = s.mean.unwrap_or(f64::NAN);
+                    let _ = write!(h, "<span class=\"v\">{}</span>", esc(&level(m.unit, mean)));
+                    if let Some((lo, hi)) = level_ci(m, s) {
+                        let _ = write!(
+                            h,
+                            "<span class=\"ci\">{}</span>",
+                            esc(&interval(m.unit, lo, hi))
+                        );
+                    }
+                    if let (Some(n), Some(r)) = (s.n, reps) {
+                        if n < r as f64 {
+                            let _ = write!(
+                                h,
+                                "<span class=\"ci\">defined in {} of {} replicates</span>",
+                                esc(&thousands(n, 0)),
+                                esc(&thousands(r as f64, 0))
+                            );
+                        }
+                    }
+                }
+                _ => h.push_str("<span class=\"v\">n/a</span><span class=\"ci\">no value</span>"),
+            }
+            if *p != base {
+                if let Some(d) = data
+                    .comparison
+                    .as_ref()
+                    .and_then(|c| c.get(p, "all", m.key))
+                {
+                    if let Some(md) = d.mean_diff {
+                        let v = Verdict::of(m, d);
+                        let ci = match (d.ci_low, d.ci_high) {
+                            (Some(l), Some(hh)) => format!(" ({})", interval(m.unit, l, hh)),
+                            _ => String::new(),
+                        };
+                        let pb = d
+                            .p_better
+                            .map(|x| format!("; better in {}% of pairs", thousands(x * 100.0, 0)))
+                            .unwrap_or_default();
+                        let _ = write!(
+                            h,
+                            "<span class=\"d\">{} vs {}{}{} <span class=\"tag {}\">{}</span></span>",
+                            esc(&signed(m.unit, md)),
+                            esc(&base),
+                            esc(&ci),
+                            esc(&pb),
+                            v.class(),
+                            v.word()
+                        );
+                    }
+                }
+            }
+            h.push_str("</td>");
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table></div>\n");
+    h
+}
+
+/// Extra cost per re-recruitment averted and per extra completion.
+pub fn cost_effectiveness(data: &OutputData) -> String {
+    let Some(cmp) = &data.comparison else {
+        return String::new();
+    };
+    let base = data.baseline().unwrap_or_default();
+    let rows: Vec<String> = data
+        .policies()
+        .iter()
+        .filter(|p| **p != base)
+        .map(|p| {
+            let cell = |metric: &str| match cmp.get(p, "all", metric) {
+                Some(d) => match d.mean_diff {
+                    Some(v) => {
+                        let ci = match (d.ci_low, d.ci_high) {
+                            (Some(l), Some(h)) => format!("<br><span class=\"note\">{}</span>", esc(&interval(Unit::Usd, l, h))),
+                            _ => String::new(),
+                        };
+                        format!("{}{ci}", esc(&usd(v)))
+                    }
+                    None => "<span class=\"note\">not defined (no gain)</span>".to_string(),
+                },
+                None => "<span class=\"note\">n/a</span>".to_string(),
+            };
+            format!(
+                "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+                esc(p),
+                cell("extra_cost_per_rerecruitment_averted"),
+                cell("extra_cost_per_extra_completion")
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<h3>Cost-effectiveness against {}</h3>\n<p>Extra money spent per re-recruitment averted and per extra completed reintegration (USD). \
+         Empty when the policy averts nothing or completes no more.</p>\n<div class=\"table-wrap\"><table><thead><tr><th>Policy</th>\
+         <th class=\"num\">Extra cost per re-recruitment averted</th><th class=\"num\">Extra cost per extra completion</th></tr></thead><tbody>\n{}</tbody></table></div>\n",
+        esc(&base),
+        rows.concat()
+    )
+}
+
+/// Money received by source, spent, gap, lapsed (means, all groups).
+pub fn money(data: &OutputData) -> String {
+    const COLS: [(&str, &str); 9] = [
+        ("received_assessed", "Assessed received"),
+        ("received_kickstart", "Kick-start received"),
+        ("received_voluntary", "Voluntary received"),
+        ("received_national", "National received"),
+        ("bridge_drawn", "Bridge advances drawn"),
+        ("spent_total", "Spent in total"),
+        ("gap_reintegration", "Reintegration gap"),
+        ("lapsed", "Lapsed assessed money"),
+        ("unrecovered_advances", "Unrecovered advances"),
+    ];
+    let Some(sum) = &data.summary else {
+        return "<p class=\"missing\">summary.csv is missing.</p>\n".into();
+    };
+    let mut h = String::from(
+        "<p>Mean over replicates of money received, spent and not available when needed, over the whole horizon (USD).</p>\n\
+         <div class=\"table-wrap\"><table><thead><tr><th>Policy</th>",
+    );
+    for (_, label) in COLS {
+        let _ = write!(h, "<th class=\"num\">{}</th>", esc(label));
+    }
+    h.push_str("</tr></thead><tbody>\n");
+    for p in data.policies() {
+        let _ = write!(h, "<tr><th scope=\"row\">{}</th>", esc(&p));
+        for (key, _) in COLS {
+            let v = sum.get(&p, "all", key).and_then(|s| s.mean);
+            let _ = write!(
+                h,
+                "<td class=\"num\">{}</td>",
+                esc(&v.map(usd).unwrap_or_else(|| "n/a".into()))
+            );
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table></div>\n");
+    h
+}
+
+/// The uncertain parameters and the unsourced waiting effect.
+pub fn assumptions(data: &OutputData, sc: Option<&Scenario>) -> String {
+    let mut h = String::new();
+    h.push_str(
+        "<p><strong>The effect of waiting on re-recruitment is an assumption with no source.</strong> The model lets the monthly risk that a \
+         demobilised person returns to an armed group grow with every month spent waiting for a reintegration place (<code>wait_effect</code>, \
+         capped after <code>wait_cap</code> months). No study found for this project measures that growth; the value is a guess. Earlier money \
+         can lower re-recruitment only through this effect and the effect of interrupted courses or missed payments: with them set to zero, \
+         the model shows no benefit on re-recruitment.</p>\n",
+    );
+    if let Some(sc) = sc {
+        let waits: Vec<String> = sc
+            .groups
+            .iter()
+            .filter_map(|g| {
+                sc.params.get(g.hazard.wait_effect).map(|s| {
+                    format!(
+                        "{}: {}",
+                        g.label,
+                        param_text(&s.param, super::scenario_text::Kind::Number)
+                    )
+                })
+            })
+            .collect();
+        if !waits.is_empty() {
+            let _ = writeln!(
+                h,
+                "<p>Values of <code>wait_effect</code> in this scenario: {}.</p>",
+                esc(&waits.join("; "))
+            );
+        }
+    }
+    let keys = data
+        .replicates
+        .as_ref()
+        .map(|r| r.param_keys())
+        .unwrap_or_default();
+    if keys.is_empty() {
+        h.push_str("<p>No parameter is uncertain in this run (replicates.csv has no <code>param.</code> columns), so the spread of outcomes comes from chance alone.</p>\n");
+        return h;
+    }
+    let _ = writeln!(
+        h,
+        "<p>These {} parameter(s) are uncertain: each replicate draws its own value, so the spread of outcomes includes this uncertainty. \
+         Their drawn values are the <code>param.</code> columns of <code>replicates.csv</code>.</p>",
+        keys.len()
+    );
+    h.push_str("<div class=\"table-wrap\"><table><thead><tr><th>Parameter</th><th>Meaning</th><th>Distribution in the scenario</th></tr></thead><tbody>\n");
+    for k in keys {
+        let dist = sc
+            .and_then(|sc| sc.params.iter().find(|s| s.key == k))
+            .map(|s| param_text(&s.param, key_kind(&k)))
+            .unwrap_or_else(|| "see scenario.toml".into());
+        let meaning = key_meaning(&k);
+        let _ = writeln!(
+            h,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            esc(&k),
+            esc(if meaning.is_empty() { "-" } else { meaning }),
+            esc(&dist)
+        );
+    }
+    h.push_str("</tbody></table></div>\n");
+    h
+}
+
+/// The manifest as a definition list.
+pub fn manifest(m: &Manifest, present: bool) -> String {
+    if !present {
+        return "<p class=\"missing\">manifest.json is missing, so the run cannot be identified.</p>\n".into();
+    }
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "not recorded".into());
+    let rows: Vec<(&str, String)> = vec![
+        ("ddrsim version", opt(m.ddrsim_version.clone())),
+        (
+            "Output format version",
+            opt(m.format_version.map(|v| v.to_string())),
+        ),
+        ("Scenario", opt(m.scenario.clone())),
+        ("Scenario SHA-256", opt(m.scenario_sha256.clone())),
+        ("Seed", opt(m.seed.map(|v| v.to_string()))),
+        (
+            "Replicates per policy",
+            opt(m.replicates.map(|v| thousands(v as f64, 0))),
+        ),
+        (
+            "Policies",
+            if m.policies.is_empty() {
+                "not recorded".into()
+            } else {
+                m.policies.join(", ")
+            },
+        ),
+        ("Baseline", opt(m.baseline.clone())),
+        (
+            "Start and horizon",
+            match (&m.start, m.horizon_months) {
+                (Some(s), Some(t)) => format!("{s}, {t} months"),
+                (Some(s), None) => s.clone(),
+                (None, Some(t)) => format!("{t} months"),
+                _ => "not recorded".into(),
+            },
+        ),
+        ("Random number generator", opt(m.rng.clone())),
+        ("Threads", opt(m.threads.map(|v| v.to_string()))),
+        (
+            "Wall-clock time",
+            opt(m.wall_seconds.map(|s| format!("{s:.1} s"))),
+        ),
+        ("Command line", opt(m.command_line.clone())),
+    ];
+    let mut h = String::from(
+        "<p>Enough to reproduce this run: the same ddrsim version, scenario file (check its SHA-256) and seed give byte-identical CSV results.</p>\n<dl class=\"manifest\">\n",
+    );
+    for (k, v) in rows {
+        let v = if k == "Command line" || k == "Scenario SHA-256" {
+            format!("<code>{}</code>", esc(&v))
+        } else {
+            esc(&v)
+        };
+        let _ = writeln!(h, "<dt>{}</dt><dd>{v}</dd>", esc(k));
+    }
+    h.push_str("</dl>\n");
+    h
+}

@@ -1,0 +1,345 @@
+//! The `ddrsim` command end to end (assert_cmd): the default run, thread
+//! independence of every CSV byte, bad scenarios, and the CSV schemas of
+//! docs/outputs.md.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn ddrsim() -> Command {
+    Command::cargo_bin("ddrsim").expect("binary")
+}
+
+fn header(dir: &Path, file: &str) -> Vec<String> {
+    let text = fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    text.lines()
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn default_run_writes_every_file_and_prints_the_comparison() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("default");
+    let assert = ddrsim()
+        .args(["run", "--replicates", "40", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    for needle in [
+        "baseline",
+        "kickstart-12m",
+        "Paired difference vs baseline",
+        "re-recruited",
+        "relapse probability",
+        "cost per completion",
+    ] {
+        assert!(stdout.contains(needle), "stdout lacks {needle}:\n{stdout}");
+    }
+    for f in [
+        "manifest.json",
+        "scenario.toml",
+        "replicates.csv",
+        "summary.csv",
+        "comparison.csv",
+        "timeseries.csv",
+        "funding.csv",
+    ] {
+        assert!(out.join(f).is_file(), "missing {f}");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).expect("manifest"))
+            .expect("json");
+    for key in [
+        "ddrsim_version",
+        "format_version",
+        "scenario",
+        "scenario_sha256",
+        "seed",
+        "replicates",
+        "policies",
+        "threads",
+        "rng",
+        "command_line",
+        "wall_seconds",
+    ] {
+        assert!(manifest.get(key).is_some(), "manifest lacks {key}");
+    }
+    assert_eq!(manifest["replicates"], 40);
+    assert_eq!(manifest["scenario_sha256"].as_str().map(str::len), Some(64));
+    // No staging folders are left beside the output.
+    let leftovers: Vec<_> = fs::read_dir(tmp.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "staging folders left: {leftovers:?}");
+}
+
+#[test]
+fn csv_schemas_match_the_documented_columns() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("o");
+    ddrsim()
+        .args([
+            "run",
+            "tests/fixtures/gap.toml",
+            "-n",
+            "20",
+            "--quiet",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(
+        header(&out, "summary.csv"),
+        [
+            "policy", "group", "metric", "n", "mean", "sd", "mcse", "p05", "p25", "p50", "p75",
+            "p95", "ci_low", "ci_high"
+        ]
+    );
+    assert_eq!(
+        header(&out, "comparison.csv"),
+        [
+            "policy",
+            "baseline",
+            "group",
+            "metric",
+            "n",
+            "mean_diff",
+            "mcse",
+            "ci_low",
+            "ci_high",
+            "p_better"
+        ]
+    );
+    assert_eq!(
+        header(&out, "timeseries.csv"),
+        ["policy", "group", "month", "date", "metric", "mean", "p05", "p25", "p50", "p75", "p95"]
+    );
+    assert_eq!(
+        header(&out, "funding.csv"),
+        [
+            "policy",
+            "fiscal_year",
+            "source",
+            "component",
+            "measure",
+            "mean",
+            "p05",
+            "p50",
+            "p95"
+        ]
+    );
+    let rep = header(&out, "replicates.csv");
+    assert_eq!(&rep[..2], ["policy", "replicate"]);
+    for name in [
+        "disarmed",
+        "completed",
+        "reintegrated",
+        "rerecruited",
+        "self_reintegrated",
+        "absorbed",
+        "lost",
+        "still_armed",
+        "waiting_end",
+        "peak_waiting",
+        "mean_wait_months",
+        "dropouts",
+        "relapse",
+        "relapse_month",
+        "spent_total",
+        "gap_reintegration",
+        "lapsed",
+        "cost_per_completed",
+        "completed.men",
+        "rerecruited.women",
+        "param.group.women.caseload",
+        "param.pledge.early.fulfilment",
+    ] {
+        assert!(rep.iter().any(|c| c == name), "replicates.csv lacks {name}");
+    }
+    // Timeseries: people states sum to the caseload every month (means are exact sums / n).
+    let ts = fs::read_to_string(out.join("timeseries.csv")).expect("timeseries");
+    let states = [
+        "armed",
+        "in_dd",
+        "in_reinsertion",
+        "waiting",
+        "in_reintegration",
+        "reintegrated",
+        "rerecruited",
+        "dropped_out",
+        "self_reintegrated",
+        "absorbed",
+        "lost",
+    ];
+    let mut sums = std::collections::BTreeMap::<(String, String), f64>::new();
+    for line in ts.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[1] == "men" && states.contains(&f[4]) {
+            *sums
+                .entry((f[0].to_string(), f[2].to_string()))
+                .or_default() += f[5].parse::<f64>().expect("mean");
+        }
+    }
+    assert!(!sums.is_empty());
+    for (k, v) in sums {
+        assert!((v - 800.0).abs() < 1e-9 * 800.0, "{k:?}: states sum to {v}");
+    }
+    // comparison.csv carries the donor's cost-effectiveness rows.
+    let cmp = fs::read_to_string(out.join("comparison.csv")).expect("comparison");
+    assert!(
+        cmp.contains(",extra_cost_per_rerecruitment_averted,")
+            && cmp.contains(",extra_cost_per_extra_completion,")
+    );
+    assert!(cmp.contains(",relapse,"));
+}
+
+#[test]
+fn one_thread_and_two_threads_give_byte_identical_csv() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for (dir, threads) in [(&a, "1"), (&b, "2")] {
+        ddrsim()
+            .args([
+                "run",
+                "tests/fixtures/gap.toml",
+                "-n",
+                "150",
+                "--seed",
+                "5",
+                "--quiet",
+                "--no-charts",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(dir)
+            .assert()
+            .success();
+    }
+    for f in [
+        "replicates.csv",
+        "summary.csv",
+        "comparison.csv",
+        "timeseries.csv",
+        "funding.csv",
+        "scenario.toml",
+    ] {
+        assert!(
+            fs::read(a.join(f)).expect("a") == fs::read(b.join(f)).expect("b"),
+            "{f} differs between 1 and 2 threads"
+        );
+    }
+}
+
+#[test]
+fn an_invalid_scenario_lists_every_problem_and_writes_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let bad = tmp.path().join("bad.toml");
+    let text = fs::read_to_string("tests/fixtures/gap.toml")
+        .expect("fixture")
+        .replace("dropout = 0.02", "dropout = -0.5")
+        .replace("fulfilment = 0.7", "fulfilment = 1.7")
+        .replace("dd_months = 2", "dd_months = 0")
+        .replace("id = \"kick-offset\"", "id = \"kick\"");
+    fs::write(&bad, text).expect("write");
+    let out = tmp.path().join("never");
+    let assert = ddrsim()
+        .arg("run")
+        .arg(&bad)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    for needle in [
+        "bad.toml",
+        "group.women.hazard.dropout",
+        "pledge.late.fulfilment",
+        "group.women.dd_months",
+        "used twice",
+        "allowed",
+    ] {
+        assert!(err.contains(needle), "stderr lacks {needle}:\n{err}");
+    }
+    assert!(
+        !out.exists(),
+        "no output folder may be created for an invalid scenario"
+    );
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn malformed_toml_names_the_line_and_unknown_keys_are_rejected() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let bad = tmp.path().join("typo.toml");
+    let text = fs::read_to_string("tests/fixtures/gap.toml")
+        .expect("fixture")
+        .replace("reint_months = 4", "reint_monthz = 4");
+    fs::write(&bad, text).expect("write");
+    let assert = ddrsim()
+        .arg("run")
+        .arg(&bad)
+        .arg("--out")
+        .arg(tmp.path().join("x"))
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        err.contains("typo.toml") && err.contains("reint_monthz") && err.contains("line"),
+        "{err}"
+    );
+    let missing = ddrsim()
+        .args(["run", "no/such/file.toml"])
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&missing.get_output().stderr).to_string();
+    assert!(err.contains("no/such/file.toml"), "{err}");
+}
+
+#[test]
+fn rerunning_replaces_the_output_folder_whole() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("o");
+    fs::create_dir_all(&out).expect("mkdir");
+    fs::write(out.join("stale.txt"), "old").expect("write");
+    ddrsim()
+        .args([
+            "run",
+            "tests/fixtures/gap.toml",
+            "-n",
+            "5",
+            "--quiet",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(!out.join("stale.txt").exists());
+    assert!(out.join("summary.csv").exists());
+}
+
+#[test]
+fn validate_reports_valid_and_invalid_files() {
+    ddrsim()
+        .args([
+            "validate",
+            "tests/fixtures/gap.toml",
+            "tests/fixtures/null.toml",
+        ])
+        .assert()
+        .success();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let bad = tmp.path().join("bad.toml");
+    fs::write(&bad, "[scenario]\nname = 1\n").expect("write");
+    ddrsim().arg("validate").arg(&bad).assert().code(1);
+}
