@@ -1,1 +1,45 @@
-fn main() {}
+//! Criterion benchmarks of the engine's hot path, seeded and deterministic:
+//! one replicate (every policy) of the bundled default and Liberia scenarios,
+//! and one block of accumulation. Run: `cargo bench --bench engine`.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use ddrsim::engine::run::{new_accumulator, run_replicate};
+use ddrsim::scenario::parse_and_validate;
+use std::hint::black_box;
+
+fn load(path: &str) -> ddrsim::scenario::Scenario {
+    let text = std::fs::read_to_string(path).expect("bundled scenario");
+    parse_and_validate(&text).expect("valid scenario")
+}
+
+fn engine(c: &mut Criterion) {
+    for name in ["default", "liberia-2003"] {
+        let sc = load(&format!("scenarios/{name}.toml"));
+        let mut i = 0u64;
+        c.bench_function(
+            &format!("replicate/{name} ({} policies)", sc.policies.len()),
+            |b| {
+                b.iter(|| {
+                    i += 1;
+                    black_box(run_replicate(&sc, 1, i))
+                })
+            },
+        );
+    }
+    let sc = load("scenarios/default.toml");
+    let block: Vec<_> = (0..64).map(|i| run_replicate(&sc, 1, i)).collect();
+    c.bench_function("accumulate/default (64 replicates)", |b| {
+        b.iter(|| {
+            let mut acc = new_accumulator(&sc);
+            acc.add_block(black_box(&block));
+            acc
+        })
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = engine
+}
+criterion_main!(benches);

@@ -189,7 +189,7 @@ impl Chart for Fan<'_> {
                 .margin_right(36)
                 .margin_top(4)
                 .margin_bottom(4)
-                .caption(*title, font(18.0))
+                .caption(*title, font(19.0))
                 .x_label_area_size(if k == 1 { 52 } else { 28 })
                 .y_label_area_size(96)
                 .build_cartesian_2d(self.axis.clone(), 0.0..ymax)
@@ -198,8 +198,8 @@ impl Chart for Fan<'_> {
             let mut mesh = chart.configure_mesh();
             mesh.y_label_formatter(&yfmt)
                 .y_desc("people")
-                .label_style(font(14.0))
-                .axis_desc_style(font(16.0))
+                .label_style(font(15.0))
+                .axis_desc_style(font(17.0))
                 .bold_line_style(RGBColor(225, 225, 225))
                 .light_line_style(TRANSPARENT)
                 .y_labels(6);

@@ -151,7 +151,7 @@ impl Forest {
             .margin_right(28)
             .margin_top(6)
             .margin_bottom(6)
-            .caption(panel.title(), font(17.0))
+            .caption(panel.title(), font(18.0))
             .x_label_area_size(48)
             .y_label_area_size(label_w)
             .build_cartesian_2d(lo..hi, yaxis)
@@ -161,8 +161,8 @@ impl Forest {
             .configure_mesh()
             .x_label_formatter(&xfmt)
             .x_desc(format!("difference ({unit})"))
-            .label_style(font(14.0))
-            .axis_desc_style(font(14.0))
+            .label_style(font(15.0))
+            .axis_desc_style(font(15.0))
             .bold_line_style(RGBColor(230, 230, 230))
             .light_line_style(TRANSPARENT)
             .x_labels(5)
@@ -213,7 +213,7 @@ impl Forest {
             }
         }
         if missing > 0 {
-            let style = font(13.0)
+            let style = font(14.0)
                 .color(&oi::GREY)
                 .pos(Pos::new(HPos::Right, VPos::Top));
             let (w, _) = area.dim_in_pixel();

@@ -177,7 +177,7 @@ impl Chart for Funding<'_> {
             .margin_top(4)
             .caption(
                 "Paid for reintegration, by source, and the unfunded gap (means)",
-                font(18.0),
+                font(19.0),
             )
             .x_label_area_size(28)
             .y_label_area_size(96)
@@ -188,8 +188,8 @@ impl Chart for Funding<'_> {
             .configure_mesh()
             .y_label_formatter(&yfmt)
             .y_desc(unit.as_str())
-            .label_style(font(14.0))
-            .axis_desc_style(font(15.0))
+            .label_style(font(15.0))
+            .axis_desc_style(font(16.0))
             .bold_line_style(RGBColor(225, 225, 225))
             .light_line_style(TRANSPARENT)
             .y_labels(5)
@@ -247,7 +247,7 @@ impl Chart for Funding<'_> {
             .margin_bottom(4)
             .caption(
                 "Monthly reintegration gap: median and spread of simulated outcomes",
-                font(18.0),
+                font(19.0),
             )
             .x_label_area_size(52)
             .y_label_area_size(96)
@@ -259,8 +259,8 @@ impl Chart for Funding<'_> {
             .y_label_formatter(&yfmt)
             .y_desc(unit.as_str())
             .x_desc("calendar month (YYYY-MM)")
-            .label_style(font(14.0))
-            .axis_desc_style(font(15.0))
+            .label_style(font(15.0))
+            .axis_desc_style(font(16.0))
             .bold_line_style(RGBColor(225, 225, 225))
             .light_line_style(TRANSPARENT)
             .y_labels(5)

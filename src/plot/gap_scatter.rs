@@ -180,8 +180,8 @@ impl Chart for Scatter {
                 scale.unit
             ))
             .y_desc("people re-recruited (all groups)")
-            .label_style(font(14.0))
-            .axis_desc_style(font(16.0))
+            .label_style(font(15.0))
+            .axis_desc_style(font(17.0))
             .bold_line_style(RGBColor(230, 230, 230))
             .light_line_style(TRANSPARENT)
             .draw()

@@ -220,13 +220,13 @@ pub fn header<DB: DrawingBackend>(
     subtitle: &str,
 ) -> Result<DrawingArea<DB, Shift>> {
     let (w, _) = root.dim_in_pixel();
-    let title_style = font(26.0);
+    let title_style = font(28.0);
     root.draw_text(title, &title_style, (24, 14)).drawn()?;
-    let mut y = 50;
-    let sub = font(15.0).color(&okabe_ito::GREY);
+    let mut y = 54;
+    let sub = font(16.0).color(&okabe_ito::GREY);
     for line in wrap(root, subtitle, &sub, w.saturating_sub(48))? {
         root.draw_text(&line, &sub, (24, y)).drawn()?;
-        y += 20;
+        y += 22;
     }
     Ok(root.split_vertically(y + 6).1)
 }
@@ -291,8 +291,8 @@ pub fn legend<DB: DrawingBackend>(
     items: &[(Swatch, String)],
 ) -> Result<DrawingArea<DB, Shift>> {
     let (w, _) = area.dim_in_pixel();
-    let style = font(15.0).pos(Pos::new(HPos::Left, VPos::Center));
-    let row_h = 24i32;
+    let style = font(16.0).pos(Pos::new(HPos::Left, VPos::Center));
+    let row_h = 26i32;
     let (mut x, mut y) = (24i32, 12i32);
     for (swatch, label) in items {
         let (tw, _) = area.estimate_text_size(label, &style).drawn()?;

@@ -13,14 +13,7 @@ const MINUS: char = '\u{2212}';
 /// A level in its unit: "263", "1.4 months", "12.0%", "USD 2,228".
 pub fn level(unit: Unit, v: f64) -> String {
     match unit {
-        Unit::People => thousands(
-            v,
-            if v.abs() >= 100.0 || v == v.trunc() {
-                0
-            } else {
-                1
-            },
-        ),
+        Unit::People => thousands(v, people_decimals(v)),
         Unit::Months => format!("{} months", thousands(v, if v.abs() < 1.0 { 2 } else { 1 })),
         Unit::Probability => format!("{}%", thousands(v * 100.0, 1)),
         Unit::Usd => usd(v),
@@ -28,10 +21,19 @@ pub fn level(unit: Unit, v: f64) -> String {
     .replace('-', &MINUS.to_string())
 }
 
+/// Whole people from 20 up, one decimal below (means of small counts).
+fn people_decimals(v: f64) -> usize {
+    if v.abs() >= 20.0 || v == v.trunc() {
+        0
+    } else {
+        1
+    }
+}
+
 /// A bare number in the unit without words, for interval ends.
 fn bare(unit: Unit, v: f64) -> String {
     match unit {
-        Unit::People => thousands(v, if v.abs() >= 100.0 { 0 } else { 1 }),
+        Unit::People => thousands(v, people_decimals(v)),
         Unit::Months => thousands(v, 2),
         Unit::Probability => thousands(v * 100.0, 1),
         Unit::Usd => thousands(v, 0),
@@ -50,7 +52,7 @@ pub fn signed(unit: Unit, v: f64) -> String {
     };
     let a = v.abs();
     match unit {
-        Unit::People => format!("{sign}{}", thousands(a, if a >= 100.0 { 0 } else { 1 })),
+        Unit::People => format!("{sign}{}", thousands(a, people_decimals(a))),
         Unit::Months => format!("{sign}{} months", thousands(a, 2)),
         Unit::Probability => format!("{sign}{} percentage points", thousands(a * 100.0, 1)),
         Unit::Usd => format!("{sign}{}", usd(a)),
@@ -66,6 +68,20 @@ pub fn interval(unit: Unit, lo: f64, hi: f64) -> String {
         Unit::People => "",
     };
     format!("95% interval {} to {}{u}", bare(unit, lo), bare(unit, hi))
+}
+
+/// "95% interval a to b" for a level (percent for probabilities).
+pub fn level_interval(unit: Unit, lo: f64, hi: f64) -> String {
+    match unit {
+        Unit::Probability => format!("95% interval {}% to {}%", bare(unit, lo), bare(unit, hi)),
+        Unit::Usd => format!("95% interval USD {} to {}", bare(unit, lo), bare(unit, hi)),
+        Unit::Months => format!(
+            "95% interval {} to {} months",
+            bare(unit, lo),
+            bare(unit, hi)
+        ),
+        Unit::People => format!("95% interval {} to {}", bare(unit, lo), bare(unit, hi)),
+    }
 }
 
 /// Wilson 95% interval for a proportion `p` observed in `n` trials.

@@ -3,7 +3,7 @@
 //! the manifest. HTML out, every data text escaped.
 
 use super::html::esc;
-use super::readings::{interval, level, level_ci, signed, Verdict};
+use super::readings::{interval, level, level_ci, level_interval, signed, Verdict};
 use super::scenario_text::{key_kind, key_meaning, param_text};
 use crate::plot::data::{Manifest, OutputData};
 use crate::plot::metrics::{Unit, HEADLINE};
@@ -70,7 +70,7 @@ pub fn headline(data: &OutputData) -> String {
                         let _ = write!(
                             h,
                             "<span class=\"ci\">{}</span>",
-                            esc(&interval(m.unit, lo, hi))
+                            esc(&level_interval(m.unit, lo, hi))
                         );
                     }
                     if let (Some(n), Some(r)) = (s.n, reps) {
@@ -183,23 +183,35 @@ pub fn money(data: &OutputData) -> String {
     let Some(sum) = &data.summary else {
         return "<p class=\"missing\">summary.csv is missing.</p>\n".into();
     };
-    let mut h = String::from(
-        "<p>Mean over replicates of money received, spent and not available when needed, over the whole horizon (USD).</p>\n\
-         <div class=\"table-wrap\"><table><thead><tr><th>Policy</th>",
+    let policies = data.policies();
+    let max = policies
+        .iter()
+        .flat_map(|p| {
+            COLS.iter()
+                .filter_map(move |(k, _)| sum.get(p, "all", k).and_then(|s| s.mean))
+        })
+        .fold(0.0f64, |a, v| a.max(v.abs()));
+    let (div, unit, dec) = if max >= 1e7 {
+        (1e6, "USD millions", 2)
+    } else {
+        (1.0, "USD", 0)
+    };
+    let mut h = format!(
+        "<p>Mean over replicates of money received, spent and not available when needed, over the whole horizon, in {unit}.</p>\n\
+         <div class=\"table-wrap\"><table><thead><tr><th>Policy</th>"
     );
     for (_, label) in COLS {
         let _ = write!(h, "<th class=\"num\">{}</th>", esc(label));
     }
     h.push_str("</tr></thead><tbody>\n");
-    for p in data.policies() {
-        let _ = write!(h, "<tr><th scope=\"row\">{}</th>", esc(&p));
+    for p in &policies {
+        let _ = write!(h, "<tr><th scope=\"row\">{}</th>", esc(p));
         for (key, _) in COLS {
-            let v = sum.get(&p, "all", key).and_then(|s| s.mean);
-            let _ = write!(
-                h,
-                "<td class=\"num\">{}</td>",
-                esc(&v.map(usd).unwrap_or_else(|| "n/a".into()))
-            );
+            let v = sum.get(p, "all", key).and_then(|s| s.mean);
+            let text = v
+                .map(|x| thousands(x / div, dec).replace('-', "\u{2212}"))
+                .unwrap_or_else(|| "n/a".into());
+            let _ = write!(h, "<td class=\"num\">{}</td>", esc(&text));
         }
         h.push_str("</tr>\n");
     }
@@ -213,9 +225,9 @@ pub fn assumptions(data: &OutputData, sc: Option<&Scenario>) -> String {
     h.push_str(
         "<p><strong>The effect of waiting on re-recruitment is an assumption with no source.</strong> The model lets the monthly risk that a \
          demobilised person returns to an armed group grow with every month spent waiting for a reintegration place (<code>wait_effect</code>, \
-         capped after <code>wait_cap</code> months). No study found for this project measures that growth; the value is a guess. Earlier money \
-         can lower re-recruitment only through this effect and the effect of interrupted courses or missed payments: with them set to zero, \
-         the model shows no benefit on re-recruitment.</p>\n",
+         capped after <code>wait_cap</code> months). No source is known for its size: the value is an assumption. By construction of the model, earlier money \
+         can lower re-recruitment only through this effect and the effects of interrupted courses and missed reinsertion payments: with them set to zero, \
+         no policy can lower re-recruitment.</p>\n",
     );
     if let Some(sc) = sc {
         let waits: Vec<String> = sc
