@@ -30,6 +30,9 @@ pub enum Command {
     /// Check scenario files without running them.
     #[command(after_help = "Example:\n  ddrsim validate scenarios/*.toml")]
     Validate(ValidateArgs),
+    /// Write a commented starter scenario to edit.
+    #[command(after_help = "Example:\n  ddrsim new my-country && ddrsim validate my-country.toml")]
+    New(NewArgs),
 }
 
 /// Arguments of `ddrsim run`.
@@ -70,4 +73,17 @@ pub struct ValidateArgs {
     /// Scenario files.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+}
+
+/// Arguments of `ddrsim new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Scenario name (letters, digits, '-', '_'); the file is NAME.toml.
+    pub name: String,
+    /// Write to this path instead of NAME.toml.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -4,5 +4,6 @@ mod it {
     pub mod cli;
     pub mod common;
     pub mod engine;
+    pub mod hostile;
     pub mod invariants;
 }

@@ -542,6 +542,33 @@ pub fn validate(f: &ScenarioFile) -> Result<Scenario, ScenarioError> {
         .iter()
         .map(|p| policy(&mut cx, p, admission, priority, &mut seen))
         .collect();
+    for (i, g) in f.group.iter().enumerate() {
+        if g.caseload.central() > 1e7 {
+            let id = if g.id.is_empty() {
+                (i + 1).to_string()
+            } else {
+                g.id.clone()
+            };
+            cx.warnings.push(format!(
+                "group.{id}.caseload: over 10 million people is unusual for a DDR programme"
+            ));
+        }
+    }
+    if let Some(base) = policies.first() {
+        for p in policies.iter().skip(1) {
+            let same = Policy {
+                id: base.id.clone(),
+                description: base.description.clone(),
+                ..p.clone()
+            };
+            if same == *base {
+                cx.warnings.push(format!(
+                    "policy.{}: identical to the baseline '{}' (it changes no rule)",
+                    p.id, base.id
+                ));
+            }
+        }
+    }
     if !cx.problems.is_empty() {
         return Err(ScenarioError::Invalid(cx.problems));
     }

@@ -343,3 +343,44 @@ fn validate_reports_valid_and_invalid_files() {
     fs::write(&bad, "[scenario]\nname = 1\n").expect("write");
     ddrsim().arg("validate").arg(&bad).assert().code(1);
 }
+
+#[test]
+fn new_writes_a_valid_starter_and_refuses_to_overwrite() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let path = tmp.path().join("mine.toml");
+    ddrsim()
+        .args(["new", "mine", "--out"])
+        .arg(&path)
+        .assert()
+        .success();
+    let text = fs::read_to_string(&path).expect("written");
+    assert!(text.contains("name = \"mine\"") && text.contains("# assumption"));
+    ddrsim::scenario::parse_and_validate(&text).expect("starter validates");
+    ddrsim()
+        .args(["new", "mine", "--out"])
+        .arg(&path)
+        .assert()
+        .failure();
+    ddrsim().args(["new", "bad name"]).assert().failure();
+}
+
+#[test]
+fn validate_warns_about_suspicious_but_legal_values() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let path = tmp.path().join("odd.toml");
+    let text = fs::read_to_string("tests/fixtures/gap.toml")
+        .expect("fixture")
+        .replace("delay = 4\n", "delay = 48\n")
+        + "\n[[policy]]\nid = \"same\"\n";
+    fs::write(&path, text).expect("write");
+    let assert = ddrsim().arg("validate").arg(&path).assert().success();
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(
+        out.contains("pledge.late.delay") && out.contains("36 months"),
+        "{out}"
+    );
+    assert!(
+        out.contains("policy.same") && out.contains("identical to the baseline"),
+        "{out}"
+    );
+}

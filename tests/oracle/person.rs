@@ -138,6 +138,15 @@ pub struct OracleResult {
     pub appeals: u32,
     /// Months with a reintegration gap (continuing + new) > 0.
     pub gap_months: u32,
+    /// Spending over the run by source: kickstart, assessed, voluntary
+    /// (earmarked or pooled), national, bridge advances.
+    pub spent_by_source: [Cents; 5],
+    /// Bridge advances drawn over the run.
+    pub bridge_drawn: Cents,
+    /// Bridge advances repaid over the run.
+    pub bridge_repaid: Cents,
+    /// Voluntary money removed from future tranches by `offset_voluntary`.
+    pub offset: Cents,
 }
 
 // Pool layout of the oracle (its own; not the engine's).
@@ -582,6 +591,13 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, seed: u64) -> Oracle
                 let take = due.min(bal[p]);
                 bal[p] -= take;
                 due -= take;
+                let source = match p {
+                    KICK => 0,
+                    ASSESSED => 1,
+                    NATIONAL => 3,
+                    _ => 2,
+                };
+                res.spent_by_source[source] += take;
                 if p == KICK
                     || (p == ASSESSED
                         && is_reint
@@ -595,6 +611,8 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, seed: u64) -> Oracle
             if due > 0 {
                 outstanding += due;
                 recv_total += due as i128;
+                res.bridge_drawn += due;
+                res.spent_by_source[4] += due;
             }
             spent_month[ci] += cost as Cents;
             spent_total += cost;
@@ -620,6 +638,7 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, seed: u64) -> Oracle
                         let cut = left.min(tr.amount);
                         tr.amount -= cut;
                         left -= cut;
+                        res.offset += cut;
                     }
                 }
             }
@@ -884,5 +903,6 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, seed: u64) -> Oracle
         s_prev = s;
     }
     res.bridge_outstanding = outstanding;
+    res.bridge_repaid = repaid_total as Cents;
     res
 }
