@@ -106,7 +106,7 @@ fn agreement(file: &str, policy: &str) {
         )
     });
     let ids: Vec<String> = sc.groups.iter().map(|g| g.id.clone()).collect();
-    let names = Summary::names(&ids);
+    let names = Summary::names(&ids, sc.horizon as usize);
     let a: Vec<Vec<f64>> = eng.iter().map(Summary::values).collect();
     let b: Vec<Vec<f64>> = ora.iter().map(Summary::values).collect();
     let cmp = compare(&names, &a, &b, &HEADLINE, ALPHA, MIN_EVENTS);
@@ -267,7 +267,9 @@ fn deterministic_pipeline_timing() {
         let end = text[pos + 1..].find('\n').unwrap() + pos + 1;
         text.replace_range(pos..end, &format!("\n{key} = 0"));
     }
-    let text = text.replace("horizon_months = 24", "horizon_months = 30");
+    let text = text
+        .replace("horizon_months = 24", "horizon_months = 30")
+        .replace("turnout = 0.08", "turnout = [[1, 0.5], [4, 0.0]]");
     let sc = parse_and_validate(&text).expect("valid");
     for i in 0..5 {
         let (streams, inp) = inputs(&sc, 1, i);

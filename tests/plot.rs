@@ -338,7 +338,9 @@ fn numbers_have_thousands_separators() {
     assert_eq!(thousands(-1234.5, 1), "-1,234.5");
     assert_eq!(thousands(-0.004, 2), "0.00");
     assert_eq!(thousands(999.0, 0), "999");
-    assert_eq!(usd(2_500_000.0), "USD 2.50 million");
+    assert_eq!(usd(2_500_000.0), "USD 2.5 million");
+    assert_eq!(usd(12_000_000.0), "USD 12 million");
+    assert_eq!(usd(1_234_567.0), "USD 1.23 million");
     assert_eq!(usd(45_600.0), "USD 45,600");
 }
 
@@ -395,6 +397,7 @@ fn report_has_its_sections_and_no_external_resources() {
     assert!(html.contains("The assessed budget pays reintegration for the first six months"));
     assert!(html.contains("group.men.hazard.wait_effect"));
     assert!(html.contains("assumption with no source"));
+    assert!(html.contains("Spearman rank correlation"));
     let sha = {
         let m: serde_json::Value = serde_json::from_str(
             &fs::read_to_string(out.path().join("manifest.json")).expect("manifest"),

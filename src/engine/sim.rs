@@ -86,6 +86,14 @@ struct Money {
     cum_ssr_institutional: Cents,
 }
 
+/// Cost of admitting one person to a course under an admission rule.
+fn admission_cost(gp: &crate::model::inputs::GroupInputs, admission: Admission) -> Cents {
+    match admission {
+        Admission::FullCourse => gp.reint_startup + gp.reint_months as Cents * gp.reint_monthly,
+        Admission::FirstMonth => gp.reint_startup + gp.reint_monthly,
+    }
+}
+
 /// Simulates policy `policy` of the scenario on one replicate's inputs and streams.
 pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -> Trajectory {
     let pol = &sc.policies[policy];
@@ -203,9 +211,9 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
         rec.received[src::ASSESSED] += inp.assessed_cash[tu];
         if kick_added && in_window(t) {
             let k = kick.expect("kick-start present when in window");
-            let months = k.months as i64;
+            let months = k.instalments as i64;
             let each = kick_amount / months;
-            let cash = if t == k.start + k.months - 1 {
+            let cash = if t == k.start + k.instalments - 1 {
                 kick_amount - each * (months - 1)
             } else {
                 each
@@ -347,12 +355,7 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
                     .map(|gi| {
                         let gp = &inp.groups[gi];
                         let waiting: u64 = groups[gi].w[..groups[gi].w_len].iter().sum();
-                        let unit = match admission {
-                            Admission::FullCourse => {
-                                gp.reint_startup + gp.reint_months as Cents * gp.reint_monthly
-                            }
-                            Admission::FirstMonth => gp.reint_startup + gp.reint_monthly,
-                        };
+                        let unit = admission_cost(gp, admission);
                         Line {
                             group: Some(gi),
                             stage: 0,
@@ -661,7 +664,7 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
                     .iter()
                     .zip(&inp.groups)
                     .map(|(g, gp)| {
-                        let unit = gp.reint_startup + gp.reint_months as Cents * gp.reint_monthly;
+                        let unit = admission_cost(gp, pol.admission);
                         g.w[..g.w_len].iter().sum::<u64>() as i128 * unit as i128
                     })
                     .sum();

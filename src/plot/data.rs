@@ -242,7 +242,15 @@ pub struct Replicates {
     pub points: Vec<(String, Vec<GapPoint>)>,
     /// Replicates left out because a value was missing.
     pub missing: u64,
+    /// Drawn parameter values (`param.` columns in header order) of the
+    /// first policy in the file, by replicate, for at most
+    /// [`MAX_PARAM_ROWS`] replicates. Parameters are drawn per replicate,
+    /// not per policy, so every policy shares them.
+    pub params: Vec<(u64, Vec<Option<f64>>)>,
 }
+
+/// Most replicates whose parameter values are kept for sensitivity readings.
+pub const MAX_PARAM_ROWS: usize = 20_000;
 
 impl Replicates {
     /// Uncertain-parameter key paths (`param.` columns, prefix removed).
@@ -598,6 +606,9 @@ pub fn read_replicates(path: &Path) -> Result<Replicates> {
     let mut index: HashMap<String, usize> = HashMap::new();
     let path_s = t.path.clone();
     let header = t.header.clone();
+    let param_cols: Vec<usize> = (0..header.len())
+        .filter(|i| header[*i].starts_with("param."))
+        .collect();
     t.rows(|rec, line| {
         let p = text(rec, c[0]);
         let i = *index.entry(p.to_string()).or_insert_with(|| {
@@ -618,6 +629,13 @@ pub fn read_replicates(path: &Path) -> Result<Replicates> {
         let replicate = cell(Some(c[1]))?
             .map(|r| r.max(0.0) as u64)
             .unwrap_or(line.saturating_sub(1));
+        if i == 0 && !param_cols.is_empty() && out.params.len() < MAX_PARAM_ROWS {
+            let vals = param_cols
+                .iter()
+                .map(|k| cell(Some(*k)))
+                .collect::<Result<Vec<_>>>()?;
+            out.params.push((replicate, vals));
+        }
         match (cell(gap)?, cell(rr)?) {
             (Some(g), Some(r)) => out.points[i].1.push(GapPoint {
                 replicate,

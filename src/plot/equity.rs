@@ -80,8 +80,11 @@ impl Chart for Equity {
         let body = legend(&body, &items)?;
         let ng = self.labels.len().max(1);
         let (w, _) = body.dim_in_pixel();
-        let max_chars = ((w.saturating_sub(140) as usize / ng) / 9).max(6);
-        let labels: Vec<String> = self.labels.iter().map(|l| shorten(l, max_chars)).collect();
+        let slot_px = (w.saturating_sub(150) as usize / ng).saturating_sub(12) as u32;
+        let mut labels = Vec::with_capacity(self.labels.len());
+        for l in &self.labels {
+            labels.push(fit(&body, l, slot_px)?);
+        }
         let axis = TickAxis::categories(&labels);
         let top = self
             .bars
@@ -149,5 +152,23 @@ impl Chart for Equity {
             }
         }
         Ok(())
+    }
+}
+
+/// Shortens `label` with an ellipsis until it fits in `max_px` at the tick font.
+fn fit<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    label: &str,
+    max_px: u32,
+) -> Result<String> {
+    let style = font(16.0);
+    let mut n = label.chars().count();
+    loop {
+        let candidate = shorten(label, n);
+        let (w, _) = area.estimate_text_size(&candidate, &style).drawn()?;
+        if w <= max_px || n <= 4 {
+            return Ok(candidate);
+        }
+        n -= 1;
     }
 }

@@ -161,16 +161,20 @@ pub fn money_scale(max_abs: f64) -> MoneyScale {
     }
 }
 
-/// Money in words: "USD 1.23 million", "USD 45,600".
+/// Money in words: "USD 1.23 million", "USD 12 million", "USD 45,600".
 pub fn usd(x: f64) -> String {
     if !x.is_finite() {
         return "n/a".into();
     }
     if x.abs() >= 1e6 {
-        format!(
-            "USD {} million",
-            thousands(x / 1e6, if x.abs() >= 1e8 { 0 } else { 2 })
-        )
+        let m = thousands(x / 1e6, if x.abs() >= 1e8 { 0 } else { 2 });
+        // "12.00" -> "12", "2.50" -> "2.5"
+        let m = if m.contains('.') {
+            m.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            m
+        };
+        format!("USD {m} million")
     } else {
         format!("USD {}", thousands(x, 0))
     }

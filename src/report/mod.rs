@@ -12,6 +12,7 @@
 pub mod html;
 pub mod readings;
 pub mod scenario_text;
+pub mod sensitivity;
 mod tables;
 
 use crate::plot::data::OutputData;

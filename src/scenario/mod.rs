@@ -390,6 +390,9 @@ pub struct Kickstart {
     pub start: u32,
     /// Window length, already cut at `T`.
     pub months: u32,
+    /// Window length as written: an `added` amount is paid in this many
+    /// equal instalments, of which those after `T` never arrive.
+    pub instalments: u32,
     /// Amount for `added` mode.
     pub amount: Option<Pid>,
     /// Mode.

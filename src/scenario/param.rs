@@ -236,7 +236,7 @@ impl Dist {
                 }
             }
             Dist::Triangular { min, mode, max } => {
-                if !finite(&[min, mode, max]) || !(min <= mode && mode <= max) || min >= max {
+                if !(finite(&[min, mode, max]) && min <= mode && mode <= max) || min >= max {
                     return Err(format!(
                         "triangular needs finite min <= mode <= max with min < max (got {min}, {mode}, {max})"
                     ));

@@ -177,11 +177,7 @@ impl Range {
     }
 
     fn support_ok(&self, (lo, hi): (f64, f64)) -> bool {
-        (if self.lo_open {
-            lo >= self.lo
-        } else {
-            lo >= self.lo
-        }) && hi <= self.hi
+        lo >= self.lo && hi <= self.hi
     }
 }
 
@@ -794,6 +790,7 @@ fn policy(
         let kk = |s: &str| format!("{base}.kickstart.{s}");
         let start = cx.month(&kk("start"), &k.start);
         let mut months = cx.integer(&kk("months"), k.months, 1, limits::MAX_HORIZON);
+        let instalments = months;
         let end = start as i64 + months as i64 - 1;
         if end > cx.horizon {
             cx.warnings.push(format!(
@@ -828,6 +825,7 @@ fn policy(
         Kickstart {
             start,
             months,
+            instalments,
             amount,
             mode,
             offset_voluntary: k.offset_voluntary,

@@ -2,7 +2,7 @@
 //! the engine's [`Trajectory`] and from the oracle's [`OracleResult`].
 
 use super::person::OracleResult;
-use ddrsim::model::record::{st, Trajectory, STATES};
+use ddrsim::model::record::{src, st, Trajectory, STATES};
 use ddrsim::scenario::Component;
 
 /// The common view of one replicate.
@@ -10,6 +10,8 @@ use ddrsim::scenario::Component;
 pub struct Summary {
     /// Final people by group and state.
     pub final_people: Vec<[u64; 11]>,
+    /// People by group and state at the snapshot months ([`snapshot_months`]).
+    pub snapshots: Vec<Vec<[u64; 11]>>,
     /// Per group: disarmed, turned_away, completed, dropouts, interrupted_months.
     pub tallies: Vec<[u64; 5]>,
     /// Per group: admitted to a course, sum of months waited by those admitted.
@@ -18,14 +20,18 @@ pub struct Summary {
     pub waiting: Vec<[u64; 2]>,
     /// Spending by component over the run (USD).
     pub spent: [f64; 7],
+    /// Spending by source over the run (USD): kickstart, assessed, voluntary, national, bridge.
+    pub spent_by_source: [f64; 5],
     /// Lapsed money (USD).
     pub lapsed: f64,
     /// Unpaid reinsertion person-months.
     pub unpaid: u64,
     /// Conflict relapsed (0/1).
     pub relapse: u64,
-    /// Bridge outstanding at T (USD).
-    pub bridge_outstanding: f64,
+    /// Bridge advances drawn, repaid, outstanding at T (USD).
+    pub bridge: [f64; 3],
+    /// Voluntary money removed by `offset_voluntary` (USD).
+    pub offset: f64,
     /// Appeals launched.
     pub appeals: u64,
     /// Months with a reintegration gap.
@@ -44,6 +50,16 @@ pub const HEADLINE: [&str; 8] = [
     "total.dropouts",
 ];
 
+/// Months at which the whole state vector is compared as well as at T:
+/// about a third and two thirds of the horizon.
+pub fn snapshot_months(horizon: usize) -> [usize; 2] {
+    [(horizon / 3).max(1), (2 * horizon / 3).max(1)]
+}
+
+fn usd(c: i64) -> f64 {
+    c as f64 / 100.0
+}
+
 impl Summary {
     /// From the compartment engine.
     pub fn from_engine(tr: &Trajectory) -> Summary {
@@ -51,7 +67,8 @@ impl Summary {
         let last = tr.months.last().expect("at least one month");
         let mut waiting = vec![[0u64; 2]; ng];
         let mut spent = [0f64; 7];
-        let mut lapsed = 0i64;
+        let mut by_source = [0f64; 5];
+        let (mut lapsed, mut drawn, mut repaid, mut offset) = (0i64, 0i64, 0i64, 0i64);
         let mut unpaid = 0u64;
         let mut gap_months = 0u64;
         let (ci_c, ci_n) = (
@@ -64,10 +81,16 @@ impl Summary {
                 waiting[g][0] += w;
                 waiting[g][1] = waiting[g][1].max(w);
             }
-            for (c, s) in spent.iter_mut().enumerate() {
-                *s += m.spent[c].iter().sum::<i64>() as f64 / 100.0;
+            for c in 0..7 {
+                spent[c] += usd(m.spent[c].iter().sum::<i64>());
+                for (s, v) in by_source.iter_mut().enumerate() {
+                    *v += usd(m.spent[c][s]);
+                }
             }
             lapsed += m.lapsed;
+            drawn += m.received[src::BRIDGE];
+            repaid += m.bridge_repaid;
+            offset += m.offset;
             unpaid += m.unpaid_reinsertion;
             if m.gap(ci_c) + m.gap(ci_n) > 0 {
                 gap_months += 1;
@@ -75,6 +98,10 @@ impl Summary {
         }
         Summary {
             final_people: last.people.clone(),
+            snapshots: snapshot_months(tr.months.len())
+                .iter()
+                .map(|&t| tr.months[t - 1].people.clone())
+                .collect(),
             tallies: tr
                 .tallies
                 .iter()
@@ -104,10 +131,12 @@ impl Summary {
                 .collect(),
             waiting,
             spent,
-            lapsed: lapsed as f64 / 100.0,
+            spent_by_source: by_source,
+            lapsed: usd(lapsed),
             unpaid,
             relapse: tr.relapse_month.is_some() as u64,
-            bridge_outstanding: last.bridge_outstanding as f64 / 100.0,
+            bridge: [usd(drawn), usd(repaid), usd(last.bridge_outstanding)],
+            offset: usd(offset),
             appeals: tr.appeals as u64,
             gap_months,
         }
@@ -124,12 +153,12 @@ impl Summary {
                 waiting[g][1] = waiting[g][1].max(w);
             }
         }
-        let mut spent = [0f64; 7];
-        for c in 0..7 {
-            spent[c] = r.spent[c] as f64 / 100.0;
-        }
         Summary {
             final_people: r.people.last().expect("at least one month").clone(),
+            snapshots: snapshot_months(r.people.len())
+                .iter()
+                .map(|&t| r.people[t - 1].clone())
+                .collect(),
             tallies: (0..ng)
                 .map(|g| {
                     [
@@ -152,22 +181,33 @@ impl Summary {
                 })
                 .collect(),
             waiting,
-            spent,
-            lapsed: r.lapsed as f64 / 100.0,
+            spent: r.spent.map(usd),
+            spent_by_source: r.spent_by_source.map(usd),
+            lapsed: usd(r.lapsed),
             unpaid: r.unpaid_reinsertion,
             relapse: r.relapse_month.is_some() as u64,
-            bridge_outstanding: r.bridge_outstanding as f64 / 100.0,
+            bridge: [
+                usd(r.bridge_drawn),
+                usd(r.bridge_repaid),
+                usd(r.bridge_outstanding),
+            ],
+            offset: usd(r.offset),
             appeals: r.appeals as u64,
             gap_months: r.gap_months as u64,
         }
     }
 
     /// Outcome names, in the order of [`Summary::values`].
-    pub fn names(group_ids: &[String]) -> Vec<String> {
+    pub fn names(group_ids: &[String], horizon: usize) -> Vec<String> {
         let mut n: Vec<String> = HEADLINE.iter().map(|s| s.to_string()).collect();
         for id in group_ids {
             for s in STATES {
                 n.push(format!("{id}.final.{s}"));
+            }
+            for t in snapshot_months(horizon) {
+                for s in STATES {
+                    n.push(format!("{id}.month{t}.{s}"));
+                }
             }
             for s in [
                 "disarmed",
@@ -186,11 +226,17 @@ impl Summary {
         for c in Component::ALL {
             n.push(format!("spent.{}", c.name()));
         }
+        for s in ["kickstart", "assessed", "voluntary", "national", "bridge"] {
+            n.push(format!("spent_from.{s}"));
+        }
         for s in [
             "lapsed",
             "unpaid_reinsertion_person_months",
             "relapse",
+            "bridge_drawn",
+            "bridge_repaid",
             "bridge_outstanding",
+            "offset_voluntary",
             "appeals",
             "reintegration_gap_months",
         ] {
@@ -215,15 +261,20 @@ impl Summary {
         ];
         for g in 0..self.final_people.len() {
             v.extend(self.final_people[g].iter().map(|&x| x as f64));
+            for snap in &self.snapshots {
+                v.extend(snap[g].iter().map(|&x| x as f64));
+            }
             v.extend(self.tallies[g].iter().map(|&x| x as f64));
             v.extend(self.admitted[g].iter().map(|&x| x as f64));
             v.extend(self.waiting[g].iter().map(|&x| x as f64));
         }
         v.extend(self.spent.iter());
+        v.extend(self.spent_by_source.iter());
         v.push(self.lapsed);
         v.push(self.unpaid as f64);
         v.push(self.relapse as f64);
-        v.push(self.bridge_outstanding);
+        v.extend(self.bridge.iter());
+        v.push(self.offset);
         v.push(self.appeals as f64);
         v.push(self.gap_months as f64);
         v

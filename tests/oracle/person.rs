@@ -720,7 +720,7 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, seed: u64) -> Oracle
         let mut admit_w: Vec<Vec<u64>> = vec![vec![0; tt + 2]; ng];
         for g in 0..ng {
             let mut left = f_new[g];
-            for k in (0..tt + 2).rev() {
+            for k in 0..tt + 2 {
                 let x = in_w[g][k].min(left);
                 admit_w[g][k] = x;
                 left -= x;
