@@ -434,6 +434,22 @@ fn check_closed_form(file: &str, runs: &[Summary], which: &str) {
         exact.admitted,
         runs.iter().map(|x| x.admitted[0][0]).collect(),
     );
+    // Months waited by those admitted: a sum over people of independent Y
+    // with exact mean and variance.
+    let [m1, m2] = exact.wait_moments;
+    let total: u64 = runs.iter().map(|x| x.admitted[0][1]).sum();
+    let mean = total as f64 / (r * n);
+    let se = ((m2 - m1 * m1) / (n * r)).sqrt();
+    let z = if se > 0.0 { (mean - m1) / se } else { 0.0 };
+    lines.push(format!(
+        "{:<30} exact {m1:.6}  {which} {mean:.6}  SE {se:.2e}  z {z:+.2}",
+        "months_waited_per_person"
+    ));
+    if (se == 0.0 && (mean - m1).abs() > 1e-12) || z.abs() > 4.0 {
+        failures.push(format!(
+            "months waited per person: {which} {mean:.6} vs exact {m1:.6} ({z:+.2} SE)"
+        ));
+    }
     println!(
         "== closed form {file} ({which}, R = {}, N = {n})\n{}",
         runs.len(),
@@ -482,5 +498,137 @@ fn oracle_matches_closed_form() {
             &oracle_runs(&sc, 0, sc.seed + 1, R_CLOSED / 2),
             "oracle",
         );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The idle share of the conflict hazard (section 5 step 7).
+
+/// Exact relapse probability of oracle-idle.toml (see the fixture): hazard
+/// lambda0 in months 1 and 2, lambda0 x exp(b_idle x 1) in month 3.
+fn idle_exact(sc: &Scenario) -> f64 {
+    let (_, inp) = inputs(sc, sc.seed, 0);
+    let h = 2.0 * inp.lambda0 + inp.lambda0 * inp.b_idle.exp();
+    1.0 - (-h).exp()
+}
+
+fn relapse_share(runs: &[Summary]) -> f64 {
+    runs.iter().map(|x| x.relapse as f64).sum::<f64>() / runs.len() as f64
+}
+
+/// Checks the relapse share against the closed form, and that the flow was
+/// as the fixture says (everyone unpaid once in month 3, then waiting).
+fn check_idle(runs: &[Summary], which: &str) {
+    let sc = load("oracle-idle.toml");
+    let p = idle_exact(&sc);
+    let n = runs.len() as f64;
+    let got = relapse_share(runs);
+    let se = (p * (1.0 - p) / n).sqrt();
+    for x in runs {
+        assert_eq!(x.unpaid, 1000, "{which}: everyone unpaid once");
+        assert_eq!(x.final_people[0][st::WAITING], 1000, "{which}: everyone waiting at T");
+    }
+    println!("idle share closed form: exact {p:.4}, {which} {got:.4}, SE {se:.4}, z {:+.2}", (got - p) / se);
+    assert!(
+        (got - p).abs() <= 4.0 * se,
+        "{which}: relapse probability {got:.4} vs {p:.4} exact with idle_share = (W + X + unpaid S) / N = 1 \
+         in month 3 ({:+.1} SE). If idle_share were 2 (people leaving S[r] unpaid counted both in W[0] \
+         and as unpaid S) the probability would be {:.4}.",
+        (got - p) / se,
+        {
+            let (_, inp) = inputs(&sc, sc.seed, 0);
+            1.0 - (-(2.0 * inp.lambda0 + inp.lambda0 * (2.0 * inp.b_idle).exp())).exp()
+        }
+    );
+}
+
+/// The oracle reproduces the closed form of the idle-share fixture.
+#[test]
+fn oracle_idle_share_closed_form() {
+    let sc = load("oracle-idle.toml");
+    check_idle(&oracle_runs(&sc, 0, sc.seed + 1, 2000), "oracle");
+}
+
+/// KNOWN DISCREPANCY (reported to the lead; src/engine/sim.rs step 7):
+/// the engine computes idle = sum(W) + X + unpaid_total after step 5, where
+/// unpaid_total counts every person whose reinsertion payment was due and
+/// not paid this month, including those who then left S[r] for W[0] (so
+/// they are counted twice: in W and as unpaid S) and those re-recruited
+/// this month (counted as armed and as idle). MODEL.md section 5 step 7:
+/// `idle_share = (W + X + unpaid S) / N`; docs/model.md: "The idle share
+/// counts, among those in reinsertion, only people whose payment was due and
+/// not paid this month." Here idle_share is 2 in the engine instead of 1.
+/// Remove the `ignore` once fixed.
+#[test]
+#[ignore = "known discrepancy: sim.rs double-counts unpaid reinsertion leavers in the idle share"]
+fn engine_idle_share_closed_form() {
+    let sc = load("oracle-idle.toml");
+    check_idle(&engine_runs(&sc, 0, sc.seed, 2000), "engine");
+}
+
+// ---------------------------------------------------------------------------
+// Assessed budget schedule (section 4), recomputed from the spec.
+
+/// Assessed cash and lapse months written from MODEL.md section 4 for a
+/// scenario with fixed appropriations: 12 instalments per FY by calendar
+/// month (the last takes the remainder), the first `a` withheld and released
+/// with instalment `a + 1`, instalments scheduled before month 1 never
+/// received, lapse at the first month of every FY after month 1.
+fn assessed_schedule(sc: &Scenario) -> (Vec<i64>, Vec<bool>) {
+    use ddrsim::model::inputs::usd_to_cents;
+    use ddrsim::scenario::Param;
+    let fixed = |pid: usize| match &sc.params[pid].param {
+        Param::Fixed(v) => *v,
+        Param::Uncertain(_) => panic!("fixed parameters only"),
+    };
+    let tt = sc.horizon as i64;
+    let fys = sc.fiscal_year_start as i64;
+    let a = fixed(sc.assessed.approval_delay).round() as i64;
+    let start = sc.start.year as i64 * 12 + (sc.start.month as i64 - 1);
+    let mut cash = vec![0i64; tt as usize + 1];
+    let mut lapse = vec![false; tt as usize + 1];
+    // Every FY overlapping the run: instalment i of FY y is scheduled in
+    // calendar month (y, fys) + i and paid at max(that, (y, fys) + a).
+    let first_fy = (start - (fys - 1)).div_euclid(12);
+    let last_fy = (start + tt - 1 - (fys - 1)).div_euclid(12);
+    for y in first_fy..=last_fy {
+        let pid = sc.assessed.by_year.iter().find(|(yy, _)| *yy as i64 == y).map_or(sc.assessed.annual, |(_, p)| *p);
+        let total = usd_to_cents(fixed(pid));
+        let fy_start = y * 12 + (fys - 1);
+        for i in 0..12 {
+            let scheduled = fy_start + i - start + 1;
+            let paid_at = fy_start + i.max(a) - start + 1;
+            let amount = if i == 11 { total - 11 * (total / 12) } else { total / 12 };
+            if scheduled >= 1 && paid_at <= tt {
+                cash[paid_at as usize] += amount;
+            }
+        }
+        let t0 = fy_start - start + 1;
+        if t0 > 1 && t0 <= tt {
+            lapse[t0 as usize] = true;
+        }
+    }
+    (cash, lapse)
+}
+
+#[test]
+fn assessed_cash_schedule_matches_spec() {
+    let mut cases: Vec<Scenario> = ["oracle-gap.toml", "oracle-kick.toml", "oracle-ssr.toml", "oracle-bridge.toml"]
+        .iter()
+        .map(|f| load(f))
+        .collect();
+    // Variants: other starts, fiscal-year starts and approval delays.
+    let base = std::fs::read_to_string(format!("{}/tests/fixtures/oracle-bridge.toml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    for (start, fys, delay) in [("2024-01", 7, 0), ("2024-08", 7, 3), ("2023-11", 1, 11), ("2024-07", 7, 5), ("2025-02", 4, 2)] {
+        let text = base
+            .replace("start = \"2024-05\"", &format!("start = \"{start}\"\nfiscal_year_start = {fys}"))
+            .replace("approval_delay = 2", &format!("approval_delay = {delay}\nby_year = {{ \"2024\" = 123_456.78 }}"));
+        cases.push(parse_and_validate(&text).expect("valid variant"));
+    }
+    for sc in &cases {
+        let (_, inp) = inputs(sc, 1, 0);
+        let (cash, lapse) = assessed_schedule(sc);
+        assert_eq!(inp.assessed_cash, cash, "{}: assessed cash by month", sc.name);
+        assert_eq!(inp.assessed_lapse, lapse, "{}: lapse months", sc.name);
     }
 }

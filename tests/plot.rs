@@ -521,3 +521,71 @@ fn report_renders_in_a_real_browser() {
         eprintln!("screenshot: {}", shot.display());
     }
 }
+
+#[test]
+fn many_policies_with_long_names_render() {
+    let out = TempOut::new("many");
+    let names: Vec<String> = (1..=10)
+        .map(|i| format!("bridge-variant-with-a-rather-long-name-{i}"))
+        .collect();
+    for f in [
+        "summary.csv",
+        "comparison.csv",
+        "timeseries.csv",
+        "replicates.csv",
+    ] {
+        out.edit(f, |t| {
+            let mut s = t.to_string();
+            for n in &names {
+                for l in t.lines().filter(|l| l.starts_with("bridge,")) {
+                    s.push_str(&l.replacen("bridge,", &format!("{n},"), 1));
+                    s.push('\n');
+                }
+            }
+            s
+        });
+    }
+    out.edit("manifest.json", |t| {
+        let mut m: serde_json::Value = serde_json::from_str(t).expect("manifest json");
+        let mut p = vec![
+            "baseline".to_string(),
+            "kickstart-6m".into(),
+            "bridge".into(),
+        ];
+        p.extend(names.iter().cloned());
+        m["policies"] = serde_json::json!(p);
+        serde_json::to_string_pretty(&m).expect("json")
+    });
+    let r = ddrsim::plot::render_all(out.path()).expect("render");
+    assert_eq!(r.files.len(), (13 * 3 + 3) * 2);
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains("shows the first 8 of 12")),
+        "{:?}",
+        r.notes
+    );
+    check_chart(out.path(), "policy-comparison", "paired differences");
+    check_chart(out.path(), "group-equity", "Share of each group");
+    let html = fs::read_to_string(ddrsim::report::write_report(out.path()).expect("report"))
+        .expect("read");
+    assert!(html.contains("<th scope=\"row\">bridge-variant-with-a-rather-long-name-10"));
+}
+
+#[test]
+fn report_refuses_to_inline_active_svg() {
+    use ddrsim::report::html::inline_svg;
+    let ok = inline_svg("<?xml version=\"1.0\"?>\n<svg width=\"1\" xmlns=\"http://www.w3.org/2000/svg\"><text>only one</text></svg>", "a \"label\"")
+        .expect("plain svg");
+    assert!(ok.starts_with("<svg role=\"img\" aria-label=\"a &quot;label&quot;\""));
+    assert!(!ok.contains("http://"));
+    for bad in [
+        "<svg><script>alert(1)</script></svg>",
+        "<svg onload=\"alert(1)\"></svg>",
+        "<svg><image href=\"https://example.org/x.png\"/></svg>",
+        "<svg><foreignObject></foreignObject></svg>",
+        "not svg",
+    ] {
+        assert!(inline_svg(bad, "x").is_err(), "{bad}");
+    }
+}

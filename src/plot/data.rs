@@ -442,7 +442,7 @@ impl Table {
     }
 }
 
-fn text<'a>(rec: &'a csv::StringRecord, i: usize) -> &'a str {
+fn text(rec: &csv::StringRecord, i: usize) -> &str {
     rec.get(i).map(str::trim).unwrap_or("")
 }
 

@@ -81,7 +81,7 @@ pub(crate) fn segments<T: Copy>(
     let mut prev: Option<u32> = None;
     for b in bands {
         match f(b) {
-            Some(v) if cur.is_empty() || prev.map_or(true, |pm| b.month == pm + 1) => {
+            Some(v) if cur.is_empty() || !matches!(prev, Some(pm) if b.month != pm + 1) => {
                 cur.push((b.month as f64, v))
             }
             Some(v) => {
@@ -157,7 +157,7 @@ impl Chart for Fan<'_> {
             .unwrap_or_default();
         let body = header(
             root,
-            &format!("Waiting list and reintegration courses: {}", self.policy),
+            &format!("Waiting list and reintegration courses: {}", style::shorten(self.policy, 48)),
             &format!(
                 "All groups. Line: median{reps}; shaded: where the middle 50% and 90% of simulated outcomes fall each month \
                  (spread of outcomes, not a confidence interval). Same vertical scale in every policy's fan chart."

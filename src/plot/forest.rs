@@ -12,6 +12,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+/// Most policies one panel can label without overlapping text at 1200x800.
+pub const MAX_ROWS: usize = 8;
+
 pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
     let Some(cmp) = cx.data.comparison.as_ref() else {
         cx.note("policy comparison skipped: comparison.csv is missing");
@@ -28,6 +31,14 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
     if compared.is_empty() {
         cx.note("policy comparison skipped: there is no policy other than the baseline in comparison.csv");
         return Ok(());
+    }
+    let mut compared = compared;
+    if compared.len() > MAX_ROWS {
+        cx.note(format!(
+            "policy comparison shows the first {MAX_ROWS} of {} policies compared (more would overlap); the report's headline table lists all",
+            compared.len()
+        ));
+        compared.truncate(MAX_ROWS);
     }
     let panels: Vec<Panel> = HEADLINE
         .iter()

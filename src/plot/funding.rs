@@ -150,7 +150,7 @@ impl Chart for Funding<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let body = header(
             root,
-            &format!("Reintegration money by source against demand: {}", self.policy),
+            &format!("Reintegration money by source against demand: {}", style::shorten(self.policy, 40)),
             "All groups. Top: mean per month over replicates (means add up: paid plus gap equals demand). \
              Bottom: the monthly reintegration gap, median with the bands where 50% and 90% of simulated outcomes fall. \
              Same scale for every policy.",

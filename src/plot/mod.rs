@@ -29,6 +29,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use style::Drawn;
 
+/// A chart kind's entry point.
+type Renderer = fn(&mut Ctx) -> Result<()>;
+
 /// Name of the notes file listing skipped charts.
 pub const NOTES_FILE: &str = "notes.txt";
 
@@ -63,7 +66,7 @@ pub fn render_all(out_dir: &Path) -> Result<Rendered> {
         dir: &dir,
         out: Rendered::default(),
     };
-    let kinds: [(&str, fn(&mut Ctx) -> Result<()>); 6] = [
+    let kinds: [(&str, Renderer); 6] = [
         ("fan charts", fan::render),
         ("funding charts", funding::render),
         ("policy comparison", forest::render),

@@ -95,7 +95,7 @@ impl Chart for Flow<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let body = header(
             root,
-            &format!("Where people are, month by month: {}", self.policy),
+            &format!("Where people are, month by month: {}", style::shorten(self.policy, 48)),
             "All groups, stacked in programme order from the bottom. Mean number of people in each state over replicates \
              (means add up to the caseload; medians would not). Same scale for every policy.",
         )?;

@@ -88,11 +88,7 @@ pub fn inline_svg(svg: &str, label: &str) -> Result<String, String> {
                     .take_while(|c| c.is_ascii_alphabetic())
                     .count()
                     > 0
-                    && lower[i + 3..]
-                        .chars()
-                        .skip_while(|c| c.is_ascii_alphabetic())
-                        .next()
-                        == Some('=')
+                    && lower[i + 3..].chars().find(|c| !c.is_ascii_alphabetic()) == Some('=')
             })
         } else {
             lower.contains(bad)

@@ -86,7 +86,7 @@ pub fn level_interval(unit: Unit, lo: f64, hi: f64) -> String {
 
 /// Wilson 95% interval for a proportion `p` observed in `n` trials.
 pub fn wilson(p: f64, n: f64) -> Option<(f64, f64)> {
-    if !(n > 0.0) || !p.is_finite() {
+    if n.is_nan() || n <= 0.0 || !p.is_finite() {
         return None;
     }
     let p = p.clamp(0.0, 1.0);

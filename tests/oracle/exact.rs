@@ -64,6 +64,10 @@ pub struct ChainResult {
     pub dropouts: f64,
     /// Probability of having started a course by T.
     pub admitted: f64,
+    /// `E[Y]` and `E[Y^2]` for `Y` = months waited at admission to a course
+    /// by T (0 if not admitted): the per-person summand of "months waited
+    /// by those admitted".
+    pub wait_moments: [f64; 2],
 }
 
 impl Chain {
@@ -119,6 +123,7 @@ impl Chain {
         let (mut x, mut reint, mut selfr, mut absorbed, mut rr, mut lost) =
             (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
         let (mut disarmed, mut completed, mut dropouts, mut admitted) = (0.0, 0.0, 0.0, 0.0);
+        let mut wait_moments = [0.0; 2];
         let hs = self.h_self + self.h_lost;
         let pe = p1(hs);
         let (fs, fl) = if hs > 0.0 {
@@ -169,6 +174,10 @@ impl Chain {
                 let w: f64 = wv.iter().sum();
                 nr[1] += w;
                 admitted += w;
+                for (k, &m) in wv.iter().enumerate() {
+                    wait_moments[0] += k as f64 * m;
+                    wait_moments[1] += (k * k) as f64 * m;
+                }
                 wv.iter_mut().for_each(|v| *v = 0.0);
             } else {
                 for k in (1..wv.len()).rev() {
@@ -217,6 +226,7 @@ impl Chain {
             completed,
             dropouts,
             admitted,
+            wait_moments,
         }
     }
 }

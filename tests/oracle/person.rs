@@ -334,9 +334,13 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, seed: u64) -> Oracle
         recv_total += inp.assessed_cash[t] as i128;
         if added && kick_window(t) {
             let k = kick.unwrap();
-            let months = k.months as i64;
+            // The amount is split over the window as written (docs/model.md:
+            // a window cut at T keeps its instalment size; those after T never
+            // arrive). INTERPRETATION of "equal monthly instalments": the last
+            // instalment takes the cent remainder.
+            let months = k.instalments as i64;
             let each = kick_amount / months;
-            let cash = if t == (k.start + k.months - 1) as usize {
+            let cash = if t == (k.start + k.instalments - 1) as usize {
                 kick_amount - each * (months - 1)
             } else {
                 each
@@ -720,7 +724,7 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, seed: u64) -> Oracle
         let mut admit_w: Vec<Vec<u64>> = vec![vec![0; tt + 2]; ng];
         for g in 0..ng {
             let mut left = f_new[g];
-            for k in 0..tt + 2 {
+            for k in (0..tt + 2).rev() {
                 let x = in_w[g][k].min(left);
                 admit_w[g][k] = x;
                 left -= x;
