@@ -33,9 +33,9 @@ use oracle::outcomes::{Summary, HEADLINE};
 use oracle::stats::compare;
 
 /// Replicates per side in the agreement tests.
-const R_AGREE: u64 = 2000;
+const R_AGREE: u64 = 4000;
 /// Replicates in the closed-form tests (caseload 1000 each).
-const R_CLOSED: u64 = 1000;
+const R_CLOSED: u64 = 2000;
 /// Family-wise level of the Bonferroni-corrected two-sample tests.
 const ALPHA: f64 = 0.001;
 /// Outcomes with fewer events than this over both samples are not t/KS-tested.
@@ -526,9 +526,16 @@ fn check_idle(runs: &[Summary], which: &str) {
     let se = (p * (1.0 - p) / n).sqrt();
     for x in runs {
         assert_eq!(x.unpaid, 1000, "{which}: everyone unpaid once");
-        assert_eq!(x.final_people[0][st::WAITING], 1000, "{which}: everyone waiting at T");
+        assert_eq!(
+            x.final_people[0][st::WAITING],
+            1000,
+            "{which}: everyone waiting at T"
+        );
     }
-    println!("idle share closed form: exact {p:.4}, {which} {got:.4}, SE {se:.4}, z {:+.2}", (got - p) / se);
+    println!(
+        "idle share closed form: exact {p:.4}, {which} {got:.4}, SE {se:.4}, z {:+.2}",
+        (got - p) / se
+    );
     assert!(
         (got - p).abs() <= 4.0 * se,
         "{which}: relapse probability {got:.4} vs {p:.4} exact with idle_share = (W + X + unpaid S) / N = 1 \
@@ -592,13 +599,22 @@ fn assessed_schedule(sc: &Scenario) -> (Vec<i64>, Vec<bool>) {
     let first_fy = (start - (fys - 1)).div_euclid(12);
     let last_fy = (start + tt - 1 - (fys - 1)).div_euclid(12);
     for y in first_fy..=last_fy {
-        let pid = sc.assessed.by_year.iter().find(|(yy, _)| *yy as i64 == y).map_or(sc.assessed.annual, |(_, p)| *p);
+        let pid = sc
+            .assessed
+            .by_year
+            .iter()
+            .find(|(yy, _)| *yy as i64 == y)
+            .map_or(sc.assessed.annual, |(_, p)| *p);
         let total = usd_to_cents(fixed(pid));
         let fy_start = y * 12 + (fys - 1);
         for i in 0..12 {
             let scheduled = fy_start + i - start + 1;
             let paid_at = fy_start + i.max(a) - start + 1;
-            let amount = if i == 11 { total - 11 * (total / 12) } else { total / 12 };
+            let amount = if i == 11 {
+                total - 11 * (total / 12)
+            } else {
+                total / 12
+            };
             if scheduled >= 1 && paid_at <= tt {
                 cash[paid_at as usize] += amount;
             }
@@ -613,22 +629,47 @@ fn assessed_schedule(sc: &Scenario) -> (Vec<i64>, Vec<bool>) {
 
 #[test]
 fn assessed_cash_schedule_matches_spec() {
-    let mut cases: Vec<Scenario> = ["oracle-gap.toml", "oracle-kick.toml", "oracle-ssr.toml", "oracle-bridge.toml"]
-        .iter()
-        .map(|f| load(f))
-        .collect();
+    let mut cases: Vec<Scenario> = [
+        "oracle-gap.toml",
+        "oracle-kick.toml",
+        "oracle-ssr.toml",
+        "oracle-bridge.toml",
+    ]
+    .iter()
+    .map(|f| load(f))
+    .collect();
     // Variants: other starts, fiscal-year starts and approval delays.
-    let base = std::fs::read_to_string(format!("{}/tests/fixtures/oracle-bridge.toml", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    for (start, fys, delay) in [("2024-01", 7, 0), ("2024-08", 7, 3), ("2023-11", 1, 11), ("2024-07", 7, 5), ("2025-02", 4, 2)] {
+    let base = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/oracle-bridge.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    for (start, fys, delay) in [
+        ("2024-01", 7, 0),
+        ("2024-08", 7, 3),
+        ("2023-11", 1, 11),
+        ("2024-07", 7, 5),
+        ("2025-02", 4, 2),
+    ] {
         let text = base
-            .replace("start = \"2024-05\"", &format!("start = \"{start}\"\nfiscal_year_start = {fys}"))
-            .replace("approval_delay = 2", &format!("approval_delay = {delay}\nby_year = {{ \"2024\" = 123_456.78 }}"));
+            .replace(
+                "start = \"2024-05\"",
+                &format!("start = \"{start}\"\nfiscal_year_start = {fys}"),
+            )
+            .replace(
+                "approval_delay = 2",
+                &format!("approval_delay = {delay}\nby_year = {{ \"2024\" = 123_456.78 }}"),
+            );
         cases.push(parse_and_validate(&text).expect("valid variant"));
     }
     for sc in &cases {
         let (_, inp) = inputs(sc, 1, 0);
         let (cash, lapse) = assessed_schedule(sc);
-        assert_eq!(inp.assessed_cash, cash, "{}: assessed cash by month", sc.name);
+        assert_eq!(
+            inp.assessed_cash, cash,
+            "{}: assessed cash by month",
+            sc.name
+        );
         assert_eq!(inp.assessed_lapse, lapse, "{}: lapse months", sc.name);
     }
 }

@@ -254,10 +254,9 @@ id = "base"
         let traj = &trajs[0];
         let lag = dd + r + d + 1;
         let people = |t: usize| traj.months[t - 1].people[0];
-        let mut admitted_by = vec![0u64; 41];
-        for t in 1..=40 {
-            admitted_by[t] = 1000 - people(t)[0];
-        }
+        let admitted_by: Vec<u64> = (0..=40)
+            .map(|t| if t == 0 { 0 } else { 1000 - people(t)[0] })
+            .collect();
         for t in 1..=40usize {
             let done = people(t)[5] + people(t)[9];
             let expected = if t > lag { admitted_by[t - lag] } else { 0 };

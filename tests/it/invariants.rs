@@ -40,21 +40,40 @@ fn invariants_hold_on_every_bundled_scenario() {
     }
 }
 
-/// A random valid scenario covering admissions, earmarks, kick-starts, bridges, appeals.
-fn scenario_text(
-    caseloads: &[u32],
+/// Inputs of a random valid scenario.
+struct Gen {
+    caseloads: Vec<u32>,
     dd: u32,
-    pays: &[u32],
+    pays: Vec<u32>,
     d: u32,
     intake: u32,
     hazards: [f64; 6],
     assessed: u32,
-    pledges: &[(u32, u32, u8, f64, u32, u32)],
+    pledges: Vec<(u32, u32, u8, f64, u32, u32)>,
     first_month: bool,
     kick: (u32, u32, u32, bool),
     bridge: u32,
     appeal: bool,
-) -> String {
+}
+
+/// A random valid scenario covering admissions, earmarks, kick-starts, bridges, appeals.
+fn scenario_text(g: &Gen) -> String {
+    let Gen {
+        caseloads,
+        dd,
+        pays,
+        d,
+        intake,
+        hazards,
+        assessed,
+        pledges,
+        first_month,
+        kick,
+        bridge,
+        appeal,
+    } = g;
+    let (dd, d, intake, assessed, first_month, bridge, appeal) =
+        (*dd, *d, *intake, *assessed, *first_month, *bridge, *appeal);
     let mut s = format!(
         "[scenario]\nname = \"prop\"\nstart = \"2020-03\"\nhorizon_months = 30\nadmission = \"{}\"\noverhead_monthly = 500\n",
         if first_month { "first_month" } else { "full_course" }
@@ -86,7 +105,7 @@ fn scenario_text(
     }
     s += "[ssr]\nmonthly_requirement = 300\ns0 = 0.3\ns_max = 0.8\nkappa = 0.4\n[conflict]\nlambda0 = 0.01\nb_armed = 1\nb_idle = 1\nb_sec = 1\n";
     s += "[[policy]]\nid = \"base\"\n";
-    let (start, months, amount, offset) = kick;
+    let (start, months, amount, offset) = *kick;
     s += &format!(
         "[[policy]]\nid = \"kick\"\n[policy.kickstart]\nstart = {start}\nmonths = {months}\namount = {amount}\nmode = \"added\"\noffset_voluntary = {offset}\n"
     );
@@ -113,7 +132,7 @@ proptest! {
         appeal in any::<bool>(),
         seed in 0u64..1000,
     ) {
-        let text = scenario_text(&caseloads, dd, &pays, d, intake, hazards, assessed, &pledges, first_month, kick, bridge, appeal);
+        let text = scenario_text(&Gen { caseloads, dd, pays, d, intake, hazards, assessed, pledges, first_month, kick, bridge, appeal });
         let sc = ddrsim::scenario::parse_and_validate(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         for i in 0..3 {
             let (inp, trajs) = replicate(&sc, seed, i);

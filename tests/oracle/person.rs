@@ -26,7 +26,13 @@
 //!   within the horizon (month > t and <= T), earliest month first, pledge
 //!   order within a month. "What the kick-start paid" is the spending from the
 //!   kick-start pool (`added`) or, for `reallocated`, the assessed money spent
-//!   on reintegration inside the window.
+//!   on reintegration inside the window (as docs/model.md words it).
+//! - An `added` kick-start amount is split into equal instalments (the last
+//!   takes the cent remainder) over the window as written; when the window
+//!   is cut at `T` the instalments after `T` never arrive (docs/model.md).
+//! - A set of competing exits uses one uniform per person: with total
+//!   probability `P = 1 - exp(-sum h)`, `u < P h_1 / sum h` gives exit 1,
+//!   `u < P` exit 2 (re-recruitment always has its own draw first).
 //! - `s(t)` with `ssr_monthly_requirement = 0`: the ratio
 //!   `spend / (requirement x T)` is taken as 1 (nothing required = fully met).
 //! - `idle_share = (W + X + unpaid S) / N` is counted at the end of the
@@ -602,12 +608,7 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, seed: u64) -> Oracle
                     _ => 2,
                 };
                 res.spent_by_source[source] += take;
-                if p == KICK
-                    || (p == ASSESSED
-                        && is_reint
-                        && reallocated
-                        && !inp.assessed_eligible.contains(cat))
-                {
+                if p == KICK || (p == ASSESSED && is_reint && reallocated && kick_window(t)) {
                     kick_paid += take;
                 }
             }
