@@ -30,6 +30,9 @@ pub enum Command {
     /// Check scenario files without running them.
     #[command(after_help = "Example:\n  ddrsim validate scenarios/*.toml")]
     Validate(ValidateArgs),
+    /// Print the JSON Schema of the scenario file format.
+    #[command(after_help = "Example:\n  ddrsim schema > scenario.schema.json")]
+    Schema,
     /// Write a commented starter scenario to edit.
     #[command(after_help = "Example:\n  ddrsim new my-country && ddrsim validate my-country.toml")]
     New(NewArgs),

@@ -6,4 +6,5 @@ mod it {
     pub mod engine;
     pub mod hostile;
     pub mod invariants;
+    pub mod schema;
 }

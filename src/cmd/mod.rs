@@ -3,6 +3,7 @@
 pub mod new;
 pub mod plot;
 pub mod run;
+pub mod schema;
 pub mod validate;
 
 use anyhow::{Context, Result};

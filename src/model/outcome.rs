@@ -145,6 +145,13 @@ pub const PEOPLE_METRICS: &[Metric] = &[
         "absorbed into reformed security forces",
     ),
     m(
+        "started_reintegration",
+        People,
+        Higher,
+        true,
+        "admitted to a reintegration course (ever)",
+    ),
+    m(
         "completed",
         People,
         Higher,
@@ -486,6 +493,7 @@ fn people_values(
             "turned_away" => Some(sum(&|t| t.turned_away)),
             "absorbed" => Some(end(st::ABSORBED)),
             "completed" => Some(completed),
+            "started_reintegration" => Some(hist.iter().sum::<u64>() as i64),
             "completed_share" => Some(
                 ((completed as i128 * 1_000_000_000 + caseload as i128 / 2)
                     / caseload.max(1) as i128) as i64,

@@ -7,11 +7,12 @@
 
 use super::month::{MonthRef, Schedule};
 use super::param::Param;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A whole scenario file.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// Metadata and scenario-wide rules.
@@ -40,7 +41,7 @@ pub struct ScenarioFile {
 }
 
 /// `[scenario]`: metadata and scenario-wide rules.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MetaFile {
     /// Short name, used for the output folder (letters, digits, `-`, `_`).
@@ -83,7 +84,7 @@ fn default_fy_start() -> i64 {
 }
 
 /// `[[group]]`: one caseload group with its own track.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupFile {
     /// Identifier used in key paths and output columns.
@@ -119,7 +120,7 @@ pub struct GroupFile {
 }
 
 /// `[group.absorption]`: SSR absorption of those finishing D&D.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AbsorptionFile {
     /// Share of those finishing D&D eligible for absorption.
@@ -131,7 +132,7 @@ pub struct AbsorptionFile {
 }
 
 /// `[group.hazard]`: monthly hazard rates and their modifiers.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HazardFile {
     /// `h_rr0`: re-recruitment hazard while waiting, at zero months waited.
@@ -165,7 +166,7 @@ pub struct HazardFile {
 }
 
 /// `[assessed]`: the assessed peacekeeping budget.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssessedFile {
     /// Appropriation for fiscal years not listed in `by_year` (USD).
@@ -182,7 +183,7 @@ pub struct AssessedFile {
 }
 
 /// `[[pledge]]`: one voluntary pledge.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PledgeFile {
     /// Unique identifier.
@@ -212,7 +213,7 @@ pub struct PledgeFile {
 }
 
 /// `[national]`: a monthly national contribution.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NationalFile {
     /// Amount per month (USD).
@@ -226,7 +227,7 @@ pub struct NationalFile {
 }
 
 /// `[appeal]`: emergency appeals launched when the reintegration gap is large.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppealFile {
     /// Monthly reintegration gap (USD) above which an appeal is launched.
@@ -240,7 +241,7 @@ pub struct AppealFile {
 }
 
 /// `[ssr]`: security sector reform requirement and the security index.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SsrFile {
     /// Institutional SSR requirement per month (USD); the total is this times T.
@@ -254,7 +255,7 @@ pub struct SsrFile {
 }
 
 /// `[conflict]`: hazard of relapse into war.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConflictFile {
     /// Base monthly hazard `lambda0`.
@@ -268,7 +269,7 @@ pub struct ConflictFile {
 }
 
 /// `[[policy]]`: a named set of rule changes.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyFile {
     /// Unique identifier.
@@ -294,7 +295,7 @@ pub struct PolicyFile {
 }
 
 /// `[policy.kickstart]`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KickstartFile {
     /// First month of the window.
@@ -312,9 +313,16 @@ pub struct KickstartFile {
 }
 
 /// `[policy.bridge]`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BridgeFile {
     /// Maximum outstanding advances (USD).
     pub cap: Param,
+}
+
+/// The JSON Schema of the scenario file format (draft 2020-12), with every
+/// field's description taken from the documentation above.
+pub fn json_schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(ScenarioFile);
+    serde_json::to_value(&schema).unwrap_or(serde_json::Value::Null)
 }

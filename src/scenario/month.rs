@@ -161,3 +161,46 @@ impl<'de> Deserialize<'de> for Schedule {
         deserializer.deserialize_any(V)
     }
 }
+
+impl schemars::JsonSchema for MonthRef {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MonthRef".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A month: a model month index 1..T or a calendar month \"YYYY-MM\".",
+            "oneOf": [
+                { "type": "integer" },
+                { "type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$" }
+            ]
+        })
+    }
+}
+
+impl schemars::JsonSchema for Schedule {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Schedule".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let param = generator.subschema_for::<Param>();
+        let month = generator.subschema_for::<MonthRef>();
+        schemars::json_schema!({
+            "description": "A constant (a number or a distribution), or step changes [[month, value], ...], each value holding from its month on (0 before the first step).",
+            "oneOf": [
+                param,
+                {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "array",
+                        "prefixItems": [month, param],
+                        "minItems": 2,
+                        "maxItems": 2
+                    }
+                }
+            ]
+        })
+    }
+}

@@ -24,7 +24,7 @@ use std::fmt;
 pub const Z95: f64 = 1.644_853_626_951_472_2;
 
 /// A probability distribution for an uncertain parameter, as written in a file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Dist {
     /// Uniform on `[min, max]`.
@@ -308,5 +308,23 @@ impl Dist {
                 Gamma::new(shape, scale).map_or(central, |d| d.sample(rng))
             }
         }
+    }
+}
+
+impl schemars::JsonSchema for Param {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Param".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let dist = generator.subschema_for::<Dist>();
+        schemars::json_schema!({
+            "description": "A number, a 90% range \"a to b\" (lognormal with those 5th and 95th percentiles), or a distribution table with a `dist` tag.",
+            "oneOf": [
+                { "type": "number" },
+                { "type": "string", "pattern": "^\\s*[-+0-9._eE]+\\s+to\\s+[-+0-9._eE]+\\s*$" },
+                dist
+            ]
+        })
     }
 }
