@@ -106,7 +106,7 @@ impl Chart for Forest {
                     .unwrap_or(8)
             })
             .unwrap_or(8);
-        let label_w = (longest.min(16) as u32) * 9 + 16;
+        let label_w = (longest.min(22) as u32) * 9 + 16;
         for (area, panel) in areas.iter().zip(&self.panels) {
             self.draw_panel(area, panel, label_w)?;
         }
@@ -147,7 +147,7 @@ impl Forest {
         let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let (lo, hi) = style::nice_range(lo, hi, 0.08);
-        let labels: Vec<String> = panel.rows.iter().map(|r| shorten(&r.1, 16)).collect();
+        let labels: Vec<String> = panel.rows.iter().map(|r| shorten(&r.1, 22)).collect();
         // Categories top to bottom: first policy at the top.
         let n = labels.len();
         let rev: Vec<String> = labels.iter().rev().cloned().collect();
