@@ -494,6 +494,8 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
         let h_rr_wait0 =
             |gp: &crate::model::inputs::GroupInputs| gp.h_rr0 * (1.0 + gp.beta_sec * insecurity);
         let mut unpaid_total = 0u64;
+        // Unpaid people still in reinsertion at the end of the month (idle, step 7).
+        let mut unpaid_idle = 0u64;
         for (gi, (g, gp)) in groups.iter_mut().zip(&inp.groups).enumerate() {
             let f = &funded[gi];
             let tally = &mut tallies[gi];
@@ -583,6 +585,7 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
                 let survivors = n - rr_p - rr_u;
                 if j + 1 < r {
                     g.s[j + 1] += survivors;
+                    unpaid_idle += unpaid - rr_u;
                 } else {
                     to_wait += survivors;
                 }
@@ -626,7 +629,7 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
             .iter()
             .map(|g| g.w[..g.w_len].iter().sum::<u64>() + g.x)
             .sum::<u64>()
-            + unpaid_total;
+            + unpaid_idle;
         let idle_share = idle as f64 / n_total;
         let hazard = inp.lambda0
             * (inp.b_armed * armed_share + inp.b_idle * idle_share - inp.b_sec * (s - inp.s0))

@@ -148,9 +148,9 @@ impl Chain {
                 lost += rest * pe * fl;
                 rest * (1.0 - pe)
             };
-            for k in 0..wv.len() {
-                if wv[k] > 0.0 {
-                    wv[k] = exit(wv[k], p1(self.h_rr(k)));
+            for (k, w) in wv.iter_mut().enumerate() {
+                if *w > 0.0 {
+                    *w = exit(*w, p1(self.h_rr(k)));
                 }
             }
             x = exit(x, p1(self.h_rr(self.wait_cap)));

@@ -66,8 +66,11 @@ impl Summary {
         let ng = tr.tallies.len();
         let last = tr.months.last().expect("at least one month");
         let mut waiting = vec![[0u64; 2]; ng];
-        let mut spent = [0f64; 7];
-        let mut by_source = [0f64; 5];
+        // Money is summed in whole cents and converted once, exactly as the
+        // oracle does, so equal amounts give equal floats (the KS test
+        // compares values exactly).
+        let mut spent = [0i64; 7];
+        let mut by_source = [0i64; 5];
         let (mut lapsed, mut drawn, mut repaid, mut offset) = (0i64, 0i64, 0i64, 0i64);
         let mut unpaid = 0u64;
         let mut gap_months = 0u64;
@@ -76,15 +79,15 @@ impl Summary {
             Component::ReintegrationNew as usize,
         );
         for m in &tr.months {
-            for g in 0..ng {
-                let w = m.people[g][st::WAITING];
-                waiting[g][0] += w;
-                waiting[g][1] = waiting[g][1].max(w);
+            for (wg, people) in waiting.iter_mut().zip(&m.people) {
+                let w = people[st::WAITING];
+                wg[0] += w;
+                wg[1] = wg[1].max(w);
             }
-            for c in 0..7 {
-                spent[c] += usd(m.spent[c].iter().sum::<i64>());
-                for (s, v) in by_source.iter_mut().enumerate() {
-                    *v += usd(m.spent[c][s]);
+            for (total, by_src) in spent.iter_mut().zip(&m.spent) {
+                *total += by_src.iter().sum::<i64>();
+                for (v, &c) in by_source.iter_mut().zip(by_src) {
+                    *v += c;
                 }
             }
             lapsed += m.lapsed;
@@ -130,8 +133,8 @@ impl Summary {
                 })
                 .collect(),
             waiting,
-            spent,
-            spent_by_source: by_source,
+            spent: spent.map(usd),
+            spent_by_source: by_source.map(usd),
             lapsed: usd(lapsed),
             unpaid,
             relapse: tr.relapse_month.is_some() as u64,

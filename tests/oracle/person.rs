@@ -382,13 +382,13 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, seed: u64) -> Oracle
                     * (1.0 + gp.beta_sec * insec)
             };
             match p.st {
-                St::Reint => {
-                    if rng.random::<f64>() < p1(gp.h_relapse) {
-                        p.st = St::Rerecruited;
-                    }
-                }
-                St::SelfR => {
-                    if rng.random::<f64>() < p1(gp.h_relapse_self) {
+                St::Reint | St::SelfR => {
+                    let h = if p.st == St::Reint {
+                        gp.h_relapse
+                    } else {
+                        gp.h_relapse_self
+                    };
+                    if rng.random::<f64>() < p1(h) {
                         p.st = St::Rerecruited;
                     }
                 }
@@ -485,12 +485,13 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, seed: u64) -> Oracle
                 }
                 Component::Reinsertion => {
                     for (g, gp) in inp.groups.iter().enumerate() {
-                        for j in 1..=gp.payments.len() {
-                            if gp.payments[j - 1] > 0 {
+                        for (i, &pay) in gp.payments.iter().enumerate() {
+                            let j = i + 1; // stage S[j]
+                            if pay > 0 {
                                 lines.push(Line {
                                     target: Target::Reins(g, j),
                                     places: in_s[g][j],
-                                    unit: gp.payments[j - 1],
+                                    unit: pay,
                                 });
                             }
                         }
@@ -671,9 +672,7 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, seed: u64) -> Oracle
             let d = gp.reint_months;
             match admission {
                 Admission::FullCourse => {
-                    for j in 1..=d {
-                        fund_r[g][j] = u64::MAX;
-                    }
+                    fund_r[g][1..=d].fill(u64::MAX);
                 }
                 Admission::FirstMonth => {
                     let mut left = f_cont[g];

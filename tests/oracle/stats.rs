@@ -123,29 +123,26 @@ pub fn compare(
     alpha: f64,
     min_events: f64,
 ) -> Comparison {
-    let k = names.len();
     let col = |s: &[Vec<f64>], i: usize| s.iter().map(|v| v[i]).collect::<Vec<f64>>();
     let mut rows = Vec::new();
     let mut failures = Vec::new();
-    for i in 0..k {
+    for (i, name) in names.iter().enumerate() {
         let (xa, xb) = (col(a, i), col(b, i));
         let (ma, va) = mean_var(&xa);
         let (mb, vb) = mean_var(&xb);
         let mcse = (va / xa.len() as f64 + vb / xb.len() as f64).sqrt();
         let constant = va == 0.0 && vb == 0.0;
         let events = xa.iter().chain(&xb).map(|x| x.abs()).sum::<f64>();
-        let is_headline = headline.contains(&names[i].as_str());
+        let is_headline = headline.contains(&name.as_str());
         let tested = !constant && events >= min_events;
         if constant && ma != mb {
             failures.push(format!(
-                "{}: constant but different: engine {ma} vs oracle {mb}",
-                names[i]
+                "{name}: constant but different: engine {ma} vs oracle {mb}"
             ));
         }
         if is_headline && !constant && (ma - mb).abs() > 4.0 * mcse {
             failures.push(format!(
-                "{}: means differ by {:.2} MCSE (engine {ma:.4}, oracle {mb:.4}, MCSE {mcse:.4})",
-                names[i],
+                "{name}: means differ by {:.2} MCSE (engine {ma:.4}, oracle {mb:.4}, MCSE {mcse:.4})",
                 (ma - mb).abs() / mcse
             ));
         }
@@ -155,7 +152,7 @@ pub fn compare(
             (1.0, 1.0)
         };
         rows.push(Row {
-            name: names[i].clone(),
+            name: name.clone(),
             mean_a: ma,
             mean_b: mb,
             mcse,
