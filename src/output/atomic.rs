@@ -30,11 +30,14 @@ fn sibling(target: &Path, tag: &str) -> Result<PathBuf> {
 
 impl StagedDir {
     /// Creates an empty staging folder for `target` (parents are created).
+    /// Staging folders left beside it by interrupted runs whose process is
+    /// gone are removed first.
     pub fn new(target: &Path) -> Result<Self> {
         let staging = sibling(target, "partial")?;
         if let Some(parent) = staging.parent() {
             fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create folder '{}'", parent.display()))?;
+            remove_stale(parent, target);
         }
         if staging.exists() {
             fs::remove_dir_all(&staging)
@@ -80,6 +83,33 @@ impl Drop for StagedDir {
     fn drop(&mut self) {
         if !self.committed {
             fs::remove_dir_all(&self.staging).ok();
+        }
+    }
+}
+
+/// Removes `.<name>.partial-<pid>` and `.<name>.old-<pid>` folders left by
+/// processes that no longer run (checked through `/proc`; elsewhere nothing
+/// is removed).
+fn remove_stale(parent: &Path, target: &Path) {
+    let Some(name) = target.file_name().map(|n| n.to_string_lossy().to_string()) else {
+        return;
+    };
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().to_string();
+        let pid = [".partial-", ".old-"]
+            .iter()
+            .find_map(|tag| file.strip_prefix(&format!(".{name}{tag}")))
+            .and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                fs::remove_dir_all(e.path()).ok();
+            }
         }
     }
 }

@@ -466,19 +466,7 @@ pub fn stage_flow(data: &OutputData, policy: &str) -> String {
             .find(|b| b.month == last)
             .and_then(|b| b.mean)
     };
-    let states = [
-        "armed",
-        "in_dd",
-        "in_reinsertion",
-        "waiting",
-        "in_reintegration",
-        "reintegrated",
-        "rerecruited",
-        "dropped_out",
-        "self_reintegrated",
-        "absorbed",
-        "lost",
-    ];
+    let states = crate::model::record::STATES;
     let total: f64 = states.iter().filter_map(|m| at(m)).sum();
     let (Some(reint), Some(rr)) = (at("reintegrated"), at("rerecruited")) else {
         return format!("No state counts for {policy} at the last month.");

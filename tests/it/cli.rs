@@ -167,19 +167,7 @@ fn csv_schemas_match_the_documented_columns() {
     }
     // Timeseries: people states sum to the caseload every month (means are exact sums / n).
     let ts = fs::read_to_string(out.join("timeseries.csv")).expect("timeseries");
-    let states = [
-        "armed",
-        "in_dd",
-        "in_reinsertion",
-        "waiting",
-        "in_reintegration",
-        "reintegrated",
-        "rerecruited",
-        "dropped_out",
-        "self_reintegrated",
-        "absorbed",
-        "lost",
-    ];
+    let states = ddrsim::model::record::STATES;
     let mut sums = std::collections::BTreeMap::<(String, String), f64>::new();
     for line in ts.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
@@ -311,6 +299,9 @@ fn rerunning_replaces_the_output_folder_whole() {
     let out = tmp.path().join("o");
     fs::create_dir_all(&out).expect("mkdir");
     fs::write(out.join("stale.txt"), "old").expect("write");
+    // A staging folder left by an interrupted run (its process is gone) is cleaned up.
+    let interrupted = tmp.path().join(".o.partial-999999999");
+    fs::create_dir_all(&interrupted).expect("mkdir");
     ddrsim()
         .args([
             "run",
@@ -325,6 +316,7 @@ fn rerunning_replaces_the_output_folder_whole() {
         .assert()
         .success();
     assert!(!out.join("stale.txt").exists());
+    assert!(!interrupted.exists(), "stale staging folder not removed");
     assert!(out.join("summary.csv").exists());
 }
 
