@@ -9,7 +9,14 @@ use std::path::PathBuf;
 /// limited time (a "kick-start"), instead of waiting for voluntary donor money,
 /// change DDR programme outcomes, and under which conditions?
 #[derive(Debug, Parser)]
-#[command(name = "ddrsim", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "ddrsim",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "With no command, ddrsim runs the bundled default scenario (the same as `ddrsim run`).\nDocs: README.md, docs/model.md (the model), docs/outputs.md (every output column)."
+)]
 pub struct Cli {
     /// The command (default: `run` on the bundled default scenario).
     #[command(subcommand)]
