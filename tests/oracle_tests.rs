@@ -606,7 +606,7 @@ fn assessed_schedule(sc: &Scenario) -> (Vec<i64>, Vec<bool>) {
     use ddrsim::scenario::Param;
     let fixed = |pid: usize| match &sc.params[pid].param {
         Param::Fixed(v) => *v,
-        Param::Uncertain(_) => panic!("fixed parameters only"),
+        Param::Uncertain(_) | Param::Shared(_) => panic!("fixed parameters only"),
     };
     let tt = sc.horizon as i64;
     let fys = sc.fiscal_year_start as i64;

@@ -8,4 +8,5 @@ mod it {
     pub mod hostile;
     pub mod invariants;
     pub mod schema;
+    pub mod shared;
 }

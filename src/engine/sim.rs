@@ -652,14 +652,14 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
             let cooled = last_appeal.is_none_or(|m| t - m >= ap.cooldown);
             if gap > trigger && cooled {
                 let mut rng = streams.process(Purpose::Appeal, appeals as u64, 0);
-                let share = match &ap.share {
-                    crate::scenario::Param::Fixed(v) => *v,
-                    crate::scenario::Param::Uncertain(dist) => dist.sample(&mut rng),
+                let share = match ap.share.dist() {
+                    None => ap.share.central(),
+                    Some(dist) => dist.sample(&mut rng),
                 }
                 .clamp(0.0, 1.0);
-                let delay = match &ap.delay {
-                    crate::scenario::Param::Fixed(v) => *v,
-                    crate::scenario::Param::Uncertain(dist) => dist.sample(&mut rng),
+                let delay = match ap.delay.dist() {
+                    None => ap.delay.central(),
+                    Some(dist) => dist.sample(&mut rng),
                 };
                 let delay =
                     crate::model::inputs::round_half_up(delay, 1, horizon as u64 + 1) as u32;

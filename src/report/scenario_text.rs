@@ -42,6 +42,11 @@ fn num(kind: Kind, v: f64) -> String {
 pub fn param_text(p: &Param, kind: Kind) -> String {
     match p {
         Param::Fixed(v) => num(kind, *v),
+        Param::Shared(sd) => format!(
+            "{} (one draw shared as \"{}\")",
+            param_text(&Param::Uncertain(sd.dist.clone()), kind),
+            sd.shared
+        ),
         Param::Uncertain(d) => {
             let c = num(kind, d.central());
             let body = match d {

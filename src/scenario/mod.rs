@@ -9,7 +9,7 @@ pub mod param;
 pub mod validate;
 
 pub use month::YearMonth;
-pub use param::{Dist, Param};
+pub use param::{Dist, Param, SharedDist};
 pub use validate::{parse_and_validate, Problem, ScenarioError};
 
 /// Index of a numeric parameter in [`Scenario::params`].

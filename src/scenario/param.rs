@@ -89,12 +89,26 @@ pub enum Param {
     Fixed(f64),
     /// An uncertain value, drawn once per replicate.
     Uncertain(Dist),
+    /// An uncertain value drawn once per replicate and shared by every
+    /// parameter carrying the same `shared` name (e.g. one waiting effect
+    /// for all groups), so its uncertainty does not average out.
+    Shared(SharedDist),
+}
+
+/// A distribution whose draw is shared by name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SharedDist {
+    /// The distribution (identical wherever the name is used).
+    #[serde(flatten)]
+    pub dist: Dist,
+    /// The shared name.
+    pub shared: String,
 }
 
 impl Param {
     /// True when the parameter is a distribution rather than a number.
     pub fn is_uncertain(&self) -> bool {
-        matches!(self, Param::Uncertain(_))
+        matches!(self, Param::Uncertain(_) | Param::Shared(_))
     }
 
     /// The value used when no draw is made: the number itself, or the
@@ -103,6 +117,16 @@ impl Param {
         match self {
             Param::Fixed(v) => *v,
             Param::Uncertain(d) => d.central(),
+            Param::Shared(s) => s.dist.central(),
+        }
+    }
+
+    /// The distribution, if the parameter is uncertain.
+    pub fn dist(&self) -> Option<&Dist> {
+        match self {
+            Param::Fixed(_) => None,
+            Param::Uncertain(d) => Some(d),
+            Param::Shared(s) => Some(&s.dist),
         }
     }
 }
@@ -147,7 +171,21 @@ impl<'de> Visitor<'de> for ParamVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Param, A::Error> {
-        Dist::deserialize(de::value::MapAccessDeserializer::new(map)).map(Param::Uncertain)
+        let mut table = serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        let shared = match table.as_object_mut().and_then(|o| o.remove("shared")) {
+            None => None,
+            Some(serde_json::Value::String(name)) => Some(name),
+            Some(other) => {
+                return Err(de::Error::custom(format!(
+                    "`shared` must be a name (a string), not {other}"
+                )))
+            }
+        };
+        let dist: Dist = serde_json::from_value(table).map_err(de::Error::custom)?;
+        Ok(match shared {
+            Some(shared) => Param::Shared(SharedDist { dist, shared }),
+            None => Param::Uncertain(dist),
+        })
     }
 }
 
@@ -317,7 +355,10 @@ impl schemars::JsonSchema for Param {
     }
 
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let dist = generator.subschema_for::<Dist>();
+        // The distribution tables, each also accepting a `shared` name.
+        let mut dist = serde_json::to_value(<Dist as schemars::JsonSchema>::json_schema(generator))
+            .unwrap_or_default();
+        add_shared(&mut dist);
         schemars::json_schema!({
             "description": "A number, a 90% range \"a to b\" (lognormal with those 5th and 95th percentiles), or a distribution table with a `dist` tag.",
             "oneOf": [
@@ -326,5 +367,27 @@ impl schemars::JsonSchema for Param {
                 dist
             ]
         })
+    }
+}
+
+/// Adds the optional `shared` name to every distribution table of a schema.
+fn add_shared(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(o) => {
+            if let Some(serde_json::Value::Object(props)) = o.get_mut("properties") {
+                if props.contains_key("dist") {
+                    props.insert(
+                        "shared".into(),
+                        serde_json::json!({
+                            "type": "string",
+                            "description": "Name of a shared draw: every parameter with this name gets the same value in a replicate."
+                        }),
+                    );
+                }
+            }
+            o.values_mut().for_each(add_shared);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(add_shared),
+        _ => {}
     }
 }

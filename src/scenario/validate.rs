@@ -4,7 +4,7 @@
 
 use super::file::*;
 use super::month::{MonthRef, Schedule, YearMonth};
-use super::param::Param;
+use super::param::{Param, SharedDist};
 use super::*;
 use std::collections::HashSet;
 use std::fmt;
@@ -210,7 +210,10 @@ impl Ctx {
                     self.problem(key, format!("{x} is out of range: allowed {range}"));
                 }
             }
-            Param::Uncertain(d) => {
+            Param::Uncertain(d) | Param::Shared(SharedDist { dist: d, .. }) => {
+                if let Param::Shared(sd) = p {
+                    self.check_shared(key, sd);
+                }
                 if let Err(e) = d.check() {
                     self.problem(key, e);
                 } else if !range.support_ok(d.support()) {
@@ -234,6 +237,27 @@ impl Ctx {
             }
         }
         self.slot(key.to_string(), p.clone(), kind)
+    }
+
+    /// A shared name must be an identifier and carry the same distribution everywhere.
+    fn check_shared(&mut self, key: &str, sd: &SharedDist) {
+        let name = &sd.shared;
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            self.problem(key, format!("shared name \"{name}\" is not valid: use letters, digits, '-' and '_'"));
+            return;
+        }
+        let earlier = self.params.iter().find_map(|slot| match &slot.param {
+            Param::Shared(other) if other.shared == *name => Some((slot.key.clone(), other.dist.clone())),
+            _ => None,
+        });
+        if let Some((other_key, other)) = earlier {
+            if other != sd.dist {
+                self.problem(
+                    key,
+                    format!("shared draw \"{name}\" has a different distribution at {other_key}; every use of a shared name must give the same distribution"),
+                );
+            }
+        }
     }
 
     fn param(&mut self, key: &str, p: &Param, range: Range) -> Pid {

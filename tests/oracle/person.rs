@@ -853,6 +853,7 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, seed: u64) -> Oracle
                 let draw = |prm: &Param, rng: &mut Xoshiro256PlusPlus| match prm {
                     Param::Fixed(v) => *v,
                     Param::Uncertain(dist) => dist.sample(rng),
+                    Param::Shared(sd) => sd.dist.sample(rng),
                 };
                 let share = draw(&ap.share, &mut rng).clamp(0.0, 1.0);
                 let delay = ((draw(&ap.delay, &mut rng) + 0.5).floor().max(1.0)) as usize;
