@@ -43,9 +43,10 @@ pub fn draw_values(sc: &Scenario, streams: &Streams) -> Vec<f64> {
                 d.sample(&mut streams.parameter(purpose, hash_str(&slot.key)))
             }
             // One stream per shared name: every slot with the name draws the same value.
-            crate::scenario::Param::Shared(s) => s.dist.sample(
-                &mut streams.parameter(Purpose::Parameter, hash_str(&format!("shared.{}", s.shared))),
-            ),
+            crate::scenario::Param::Shared(s) => s.dist.sample(&mut streams.parameter(
+                Purpose::Parameter,
+                hash_str(&format!("shared.{}", s.shared)),
+            )),
         })
         .collect()
 }

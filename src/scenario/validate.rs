@@ -242,12 +242,21 @@ impl Ctx {
     /// A shared name must be an identifier and carry the same distribution everywhere.
     fn check_shared(&mut self, key: &str, sd: &SharedDist) {
         let name = &sd.shared;
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            self.problem(key, format!("shared name \"{name}\" is not valid: use letters, digits, '-' and '_'"));
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            self.problem(
+                key,
+                format!("shared name \"{name}\" is not valid: use letters, digits, '-' and '_'"),
+            );
             return;
         }
         let earlier = self.params.iter().find_map(|slot| match &slot.param {
-            Param::Shared(other) if other.shared == *name => Some((slot.key.clone(), other.dist.clone())),
+            Param::Shared(other) if other.shared == *name => {
+                Some((slot.key.clone(), other.dist.clone()))
+            }
             _ => None,
         });
         if let Some((other_key, other)) = earlier {
