@@ -598,6 +598,26 @@ pub const MONEY_SERIES: &[(&str, Unit)] = &[
     ("unpaid_reinsertion", People),
     ("security_index", Share),
     ("relapsed_share", Flag),
+    ("balance_earmark_overhead", Usd),
+    ("balance_earmark_dd", Usd),
+    ("balance_earmark_reinsertion", Usd),
+    ("balance_earmark_reintegration", Usd),
+    ("balance_earmark_ssr", Usd),
+    ("balance_pooled", Usd),
+    ("spent_overhead", Usd),
+    ("spent_dd", Usd),
+    ("spent_reinsertion", Usd),
+    ("spent_reintegration_continuing", Usd),
+    ("spent_reintegration_new", Usd),
+    ("spent_ssr_absorption", Usd),
+    ("spent_ssr_institutional", Usd),
+    ("gap_overhead", Usd),
+    ("gap_dd", Usd),
+    ("gap_reinsertion", Usd),
+    ("gap_reintegration_continuing", Usd),
+    ("gap_reintegration_new", Usd),
+    ("gap_ssr_absorption", Usd),
+    ("gap_ssr_institutional", Usd),
 ];
 
 /// The ordered monthly series of a scenario: people states for all and per group, then money.
@@ -654,6 +674,9 @@ pub fn series_rows(traj: &Trajectory, n_groups: usize) -> Vec<Vec<i64>> {
                 Share.to_scaled(m.security),
                 m.relapsed as i64,
             ]);
+            row.extend_from_slice(&m.balances[2..8]);
+            row.extend(m.spent.iter().map(|c| c.iter().sum::<Cents>()));
+            row.extend((0..7).map(|c| m.gap(c)));
             row
         })
         .collect()

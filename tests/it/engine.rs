@@ -269,3 +269,52 @@ id = "base"
         );
     }
 }
+
+#[test]
+fn monthly_series_are_consistent_with_each_other() {
+    use ddrsim::model::outcome::series_columns;
+    let sc = load("tests/fixtures/gap.toml");
+    let cols = series_columns(&sc);
+    let ix = |name: &str| {
+        cols.iter()
+            .position(|s| s.name == name && s.group.is_none())
+            .expect(name)
+    };
+    let components = [
+        "overhead",
+        "dd",
+        "reinsertion",
+        "reintegration_continuing",
+        "reintegration_new",
+        "ssr_absorption",
+        "ssr_institutional",
+    ];
+    for i in 0..20 {
+        let r = run_replicate(&sc, 4, i);
+        for p in &r.policies {
+            for month in &p.series {
+                let spent: i64 = components
+                    .iter()
+                    .map(|c| month[ix(&format!("spent_{c}"))])
+                    .sum();
+                assert_eq!(spent, month[ix("spent_total")]);
+                assert_eq!(
+                    month[ix("gap_reintegration_continuing")] + month[ix("gap_reintegration_new")],
+                    month[ix("gap_reintegration")]
+                );
+                let pools: i64 = [
+                    "earmark_overhead",
+                    "earmark_dd",
+                    "earmark_reinsertion",
+                    "earmark_reintegration",
+                    "earmark_ssr",
+                    "pooled",
+                ]
+                .iter()
+                .map(|p| month[ix(&format!("balance_{p}"))])
+                .sum();
+                assert_eq!(pools, month[ix("balance_voluntary")]);
+            }
+        }
+    }
+}
