@@ -174,33 +174,20 @@ pub fn write_comparison(w: impl Write, sc: &Scenario, acc: &RunAccumulator) -> R
             let (r, se) = (r / 100.0, se / 100.0);
             // The ratio is only meaningful when the denominator differs from 0.
             let denom_clear = cm.y.mean().abs() > Z * cm.y.mcse() && cm.y.mean() != 0.0;
-            let row = if denom_clear {
-                vec![
-                    pol.id.clone(),
-                    base.clone(),
-                    "all".into(),
-                    name.into(),
-                    cm.x.n.to_string(),
-                    stat(r),
-                    stat(se),
-                    stat(r - Z * se),
-                    stat(r + Z * se),
-                    String::new(),
-                ]
-            } else {
-                vec![
-                    pol.id.clone(),
-                    base.clone(),
-                    "all".into(),
-                    name.into(),
-                    cm.x.n.to_string(),
-                    stat(r),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                ]
-            };
+            // Unstable ratios keep only the point estimate.
+            let se = if denom_clear { se } else { f64::NAN };
+            let row = [
+                pol.id.clone(),
+                base.clone(),
+                "all".into(),
+                name.into(),
+                cm.x.n.to_string(),
+                stat(r),
+                stat(se),
+                stat(r - Z * se),
+                stat(r + Z * se),
+                String::new(),
+            ];
             out.write_record(&row)?;
         }
     }
