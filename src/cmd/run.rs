@@ -31,6 +31,9 @@ const HEADLINE: [(&str, &str, usize); 6] = [
     ("cost_per_completed", "cost per completion (USD)", 0),
 ];
 
+/// Most monthly-series accumulators a run may hold (a few GB at worst).
+const MAX_SERIES_CELLS: u64 = 1_000_000;
+
 /// Runs the command.
 pub fn run(args: &RunArgs) -> Result<()> {
     let started = Instant::now();
@@ -43,6 +46,20 @@ pub fn run(args: &RunArgs) -> Result<()> {
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     anyhow::ensure!(threads >= 1, "--threads must be at least 1");
+    // Guard memory: monthly series are accumulated per policy, series and month.
+    let cells = ddrsim::model::outcome::series_columns(sc).len() as u64
+        * sc.horizon as u64
+        * sc.policies.len() as u64;
+    anyhow::ensure!(
+        cells <= MAX_SERIES_CELLS,
+        "scenario '{}' is too large to summarise month by month: {} groups x {} months x {} \
+         policies make {cells} monthly series cells (at most {MAX_SERIES_CELLS}); use fewer \
+         groups, policies or months",
+        loaded.source,
+        sc.groups.len(),
+        sc.horizon,
+        sc.policies.len()
+    );
     let target = args
         .out
         .clone()

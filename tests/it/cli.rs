@@ -376,3 +376,35 @@ fn validate_warns_about_suspicious_but_legal_values() {
         "{out}"
     );
 }
+
+#[test]
+fn a_scenario_too_large_to_summarise_fails_fast_with_a_clear_message() {
+    let base = fs::read_to_string("tests/fixtures/gap.toml")
+        .expect("fixture")
+        .replace("horizon_months = 36", "horizon_months = 1200");
+    let start = base.find("[[group]]").expect("group");
+    let second = base[start + 1..].find("[[group]]").expect("second group") + start + 1;
+    let end = base.find("[assessed]").expect("assessed");
+    let group = &base[start..second];
+    let groups: String = (0..30)
+        .map(|i| group.replace("id = \"men\"", &format!("id = \"g{i}\"")))
+        .collect();
+    let text = format!("{}{}{}", &base[..start], groups, &base[second..end]) + &base[end..];
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let path = tmp.path().join("huge.toml");
+    fs::write(&path, text).expect("write");
+    let out = tmp.path().join("out");
+    let assert = ddrsim()
+        .arg("run")
+        .arg(&path)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        err.contains("too large") && err.contains("huge.toml"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
