@@ -408,3 +408,73 @@ fn a_scenario_too_large_to_summarise_fails_fast_with_a_clear_message() {
     );
     assert!(!out.exists());
 }
+
+/// summary.csv agrees with replicates.csv: means exactly (to float printing),
+/// percentiles within the histogram's stated accuracy (0.1% relative).
+#[test]
+fn summary_agrees_with_the_replicate_rows() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("o");
+    ddrsim()
+        .args([
+            "run",
+            "tests/fixtures/gap.toml",
+            "-n",
+            "300",
+            "--quiet",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut reps = csv::Reader::from_path(out.join("replicates.csv")).expect("replicates");
+    let header = reps.headers().expect("header").clone();
+    let rows: Vec<csv::StringRecord> = reps.records().map(|r| r.expect("row")).collect();
+    let mut summary = csv::Reader::from_path(out.join("summary.csv")).expect("summary");
+    let sh = summary.headers().expect("header").clone();
+    let col = |h: &csv::StringRecord, n: &str| h.iter().position(|x| x == n).expect(n);
+    let mut checked = 0;
+    for rec in summary.records().map(|r| r.expect("row")) {
+        let (policy, group, metric) = (
+            &rec[col(&sh, "policy")],
+            &rec[col(&sh, "group")],
+            &rec[col(&sh, "metric")],
+        );
+        let name = if group == "all" {
+            metric.to_string()
+        } else {
+            format!("{metric}.{group}")
+        };
+        let Some(c) = header.iter().position(|x| x == name) else {
+            continue;
+        };
+        let mut vals: Vec<f64> = rows
+            .iter()
+            .filter(|r| &r[0] == policy)
+            .filter_map(|r| r[c].parse::<f64>().ok())
+            .collect();
+        let n: usize = rec[col(&sh, "n")].parse().expect("n");
+        assert_eq!(n, vals.len(), "{policy} {name}: n");
+        if n == 0 {
+            continue;
+        }
+        let mean = vals.iter().sum::<f64>() / n as f64;
+        let got: f64 = rec[col(&sh, "mean")].parse().expect("mean");
+        assert!(
+            (got - mean).abs() <= 1e-9 * mean.abs().max(1.0),
+            "{policy} {name}: mean {got} vs {mean}"
+        );
+        vals.sort_by(f64::total_cmp);
+        for (q, field) in [(0.05, "p05"), (0.5, "p50"), (0.95, "p95")] {
+            let exact = vals[((q * n as f64).ceil() as usize).clamp(1, n) - 1];
+            let got: f64 = rec[col(&sh, field)].parse().expect("percentile");
+            assert!(
+                (got - exact).abs() <= 1e-3 * exact.abs() + 1e-9,
+                "{policy} {name} {field}: {got} vs {exact}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 200, "checked {checked} rows");
+}
