@@ -68,7 +68,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         eprintln!("warning: {w}");
     }
 
-    let staged = StagedDir::new(&target)?;
+    let staged = StagedDir::new(&target, "manifest.json")?;
     let dir = staged.path().to_path_buf();
     write_file(&dir.join("scenario.toml"), loaded.text.as_bytes())?;
     let file = File::create(dir.join("replicates.csv")).context("cannot create replicates.csv")?;

@@ -3,7 +3,7 @@
 //! reader never sees a mix of old and new files and an interrupted run
 //! leaves the previous results untouched.
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -31,8 +31,28 @@ fn sibling(target: &Path, tag: &str) -> Result<PathBuf> {
 impl StagedDir {
     /// Creates an empty staging folder for `target` (parents are created).
     /// Staging folders left beside it by interrupted runs whose process is
-    /// gone are removed first.
-    pub fn new(target: &Path) -> Result<Self> {
+    /// gone are removed first. An existing `target` is only ever replaced
+    /// if it is empty or holds a previous output (a `marker` file), so a
+    /// mistyped path can never wipe an unrelated folder.
+    pub fn new(target: &Path, marker: &str) -> Result<Self> {
+        if target.exists() {
+            if !target.is_dir() {
+                bail!(
+                    "'{}' exists and is not a folder; choose another output path",
+                    target.display()
+                );
+            }
+            let empty = fs::read_dir(target)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+            if !empty && !target.join(marker).is_file() {
+                bail!(
+                    "'{}' exists and is not a ddrsim output folder (it has no {marker}); \
+                     it would be replaced as a whole, so choose another output path or remove it",
+                    target.display()
+                );
+            }
+        }
         let staging = sibling(target, "partial")?;
         if let Some(parent) = staging.parent() {
             fs::create_dir_all(parent)

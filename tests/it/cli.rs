@@ -299,6 +299,7 @@ fn rerunning_replaces_the_output_folder_whole() {
     let out = tmp.path().join("o");
     fs::create_dir_all(&out).expect("mkdir");
     fs::write(out.join("stale.txt"), "old").expect("write");
+    fs::write(out.join("manifest.json"), "{}").expect("write");
     // A staging folder left by an interrupted run (its process is gone) is cleaned up.
     let interrupted = tmp.path().join(".o.partial-999999999");
     fs::create_dir_all(&interrupted).expect("mkdir");
@@ -477,4 +478,47 @@ fn summary_agrees_with_the_replicate_rows() {
         checked += 1;
     }
     assert!(checked > 200, "checked {checked} rows");
+}
+
+#[test]
+fn an_existing_folder_that_is_not_an_output_is_never_replaced() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let precious = tmp.path().join("thesis");
+    fs::create_dir_all(&precious).expect("mkdir");
+    fs::write(precious.join("chapter1.tex"), "years of work").expect("write");
+    let assert = ddrsim()
+        .args([
+            "run",
+            "tests/fixtures/gap.toml",
+            "-n",
+            "5",
+            "--quiet",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&precious)
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(err.contains("not a ddrsim output folder"), "{err}");
+    assert_eq!(
+        fs::read_to_string(precious.join("chapter1.tex")).expect("kept"),
+        "years of work"
+    );
+    let file = tmp.path().join("file.txt");
+    fs::write(&file, "x").expect("write");
+    ddrsim()
+        .args([
+            "run",
+            "tests/fixtures/gap.toml",
+            "-n",
+            "5",
+            "--quiet",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&file)
+        .assert()
+        .failure();
+    assert_eq!(fs::read_to_string(&file).expect("kept"), "x");
 }
