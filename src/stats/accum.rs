@@ -207,47 +207,45 @@ impl RunAccumulator {
     ) {
         let base = &r.policies[0];
         let res = &r.policies[pi];
-        {
-            for (a, v) in acc.outcomes.iter_mut().zip(&res.outcomes) {
-                if let Some(v) = v {
-                    a.add(*v);
-                }
-            }
-            if with_series {
-                let n_series = res.series.first().map_or(0, |m| m.len());
-                for (t, month) in res.series.iter().enumerate() {
-                    for (s, v) in month.iter().enumerate() {
-                        acc.series[t * n_series + s].add(*v);
-                    }
-                }
-            }
-            for (a, v) in acc.funding.iter_mut().zip(&res.funding) {
+        for (a, v) in acc.outcomes.iter_mut().zip(&res.outcomes) {
+            if let Some(v) = v {
                 a.add(*v);
             }
-            if pi == 0 {
-                return;
-            }
-            for ((pair, better), (v, b)) in acc
-                .pairs
-                .iter_mut()
-                .zip(better)
-                .zip(res.outcomes.iter().zip(&base.outcomes))
-            {
-                if let (Some(v), Some(b)) = (v, b) {
-                    let d = v - b;
-                    pair.diff.add(d);
-                    match (better, d.signum()) {
-                        (_, 0) => pair.ties += 1,
-                        (Better::Lower, -1) | (Better::Higher, 1) => pair.better += 1,
-                        _ => {}
-                    }
+        }
+        if with_series {
+            let n_series = res.series.first().map_or(0, |m| m.len());
+            for (t, month) in res.series.iter().enumerate() {
+                for (s, v) in month.iter().enumerate() {
+                    acc.series[t * n_series + s].add(*v);
                 }
             }
-            let [spent, rr, comp] = key_columns;
-            let d = |c: usize| res.outcomes[c].unwrap_or(0) - base.outcomes[c].unwrap_or(0);
-            acc.ce_averted.add(d(spent), -d(rr));
-            acc.ce_completed.add(d(spent), d(comp));
         }
+        for (a, v) in acc.funding.iter_mut().zip(&res.funding) {
+            a.add(*v);
+        }
+        if pi == 0 {
+            return;
+        }
+        for ((pair, better), (v, b)) in acc
+            .pairs
+            .iter_mut()
+            .zip(better)
+            .zip(res.outcomes.iter().zip(&base.outcomes))
+        {
+            if let (Some(v), Some(b)) = (v, b) {
+                let d = v - b;
+                pair.diff.add(d);
+                match (better, d.signum()) {
+                    (_, 0) => pair.ties += 1,
+                    (Better::Lower, -1) | (Better::Higher, 1) => pair.better += 1,
+                    _ => {}
+                }
+            }
+        }
+        let [spent, rr, comp] = key_columns;
+        let d = |c: usize| res.outcomes[c].unwrap_or(0) - base.outcomes[c].unwrap_or(0);
+        acc.ce_averted.add(d(spent), -d(rr));
+        acc.ce_completed.add(d(spent), d(comp));
     }
 
     /// Merges another accumulator of the same layout (exact).
