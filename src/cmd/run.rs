@@ -19,6 +19,8 @@ use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Headline outcomes shown on stdout: (metric, label, decimals).
@@ -84,6 +86,14 @@ pub fn run(args: &RunArgs) -> Result<()> {
     );
     bar.set_message(format!("{} x {} policies", sc.name, sc.policies.len()));
     let show_bar = !args.quiet && std::io::stderr().is_terminal();
+    // Ctrl-C (or SIGTERM) stops the run between blocks; the staging folder is
+    // then removed and the previous results stay in place.
+    let interrupted = Arc::new(AtomicBool::new(false));
+    {
+        let flag = Arc::clone(&interrupted);
+        // A second handler cannot be installed (e.g. in tests): keep the default.
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    }
     let opts = RunOptions {
         seed,
         first: 0,
@@ -91,6 +101,11 @@ pub fn run(args: &RunArgs) -> Result<()> {
         threads,
     };
     let acc = run_replicates(sc, &opts, |block| {
+        if interrupted.load(Ordering::SeqCst) {
+            anyhow::bail!(
+                "interrupted: nothing was written; previous results (if any) are unchanged"
+            );
+        }
         rows.write_block(block)?;
         if show_bar && bar.is_hidden() && started.elapsed().as_secs_f64() > 1.0 {
             bar.set_draw_target(ProgressDrawTarget::stderr());
@@ -145,6 +160,10 @@ pub fn run(args: &RunArgs) -> Result<()> {
         ddrsim::plot::render_charts(&dir).context("cannot draw charts")?;
         ddrsim::report::write_report(&dir).context("cannot write report.html")?;
     }
+    anyhow::ensure!(
+        !interrupted.load(Ordering::SeqCst),
+        "interrupted: nothing was written; previous results (if any) are unchanged"
+    );
     let out = staged.commit()?;
     if !args.quiet {
         print_headline(sc, &acc, replicates, seed, started.elapsed().as_secs_f64());

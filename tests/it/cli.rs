@@ -522,3 +522,58 @@ fn an_existing_folder_that_is_not_an_output_is_never_replaced() {
         .failure();
     assert_eq!(fs::read_to_string(&file).expect("kept"), "x");
 }
+
+#[test]
+fn an_interrupted_run_leaves_the_previous_results_and_no_partial_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("o");
+    ddrsim()
+        .args([
+            "run",
+            "tests/fixtures/gap.toml",
+            "-n",
+            "5",
+            "--quiet",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let before = fs::read(out.join("summary.csv")).expect("summary");
+    let bin = assert_cmd::cargo::cargo_bin("ddrsim");
+    let mut child = std::process::Command::new(bin)
+        .args([
+            "run",
+            "scenarios/liberia-2003.toml",
+            "-n",
+            "1000000",
+            "--quiet",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("wait");
+    assert!(!status.success(), "an interrupted run must exit non-zero");
+    assert_eq!(
+        fs::read(out.join("summary.csv")).expect("summary kept"),
+        before,
+        "previous results must be untouched"
+    );
+    let leftovers: Vec<_> = fs::read_dir(tmp.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "staging folders left: {leftovers:?}");
+}
