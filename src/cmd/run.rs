@@ -70,6 +70,14 @@ pub fn run(args: &RunArgs) -> Result<()> {
         eprintln!("warning: {w}");
     }
 
+    // Ctrl-C (or SIGTERM) stops the run between blocks; the staging folder is
+    // then removed and the previous results stay in place.
+    let interrupted = Arc::new(AtomicBool::new(false));
+    {
+        let flag = Arc::clone(&interrupted);
+        // A second handler cannot be installed (e.g. in tests): keep the default.
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    }
     let staged = StagedDir::new(&target, "manifest.json")?;
     let dir = staged.path().to_path_buf();
     write_file(&dir.join("scenario.toml"), loaded.text.as_bytes())?;
@@ -86,14 +94,6 @@ pub fn run(args: &RunArgs) -> Result<()> {
     );
     bar.set_message(format!("{} x {} policies", sc.name, sc.policies.len()));
     let show_bar = !args.quiet && std::io::stderr().is_terminal();
-    // Ctrl-C (or SIGTERM) stops the run between blocks; the staging folder is
-    // then removed and the previous results stay in place.
-    let interrupted = Arc::new(AtomicBool::new(false));
-    {
-        let flag = Arc::clone(&interrupted);
-        // A second handler cannot be installed (e.g. in tests): keep the default.
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    }
     let opts = RunOptions {
         seed,
         first: 0,
