@@ -1,7 +1,9 @@
 //! The stochastic engine: keyed random streams ([`rng`]), the draws
 //! ([`draw`]) and the monthly loop of one replicate ([`sim`]).
 
+mod allocate;
 pub mod draw;
+mod money;
 pub mod rng;
 pub mod run;
 pub mod sim;

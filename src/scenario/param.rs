@@ -121,6 +121,14 @@ impl Param {
         }
     }
 
+    /// The fixed value, or one draw from the distribution using `rng`.
+    pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self.dist() {
+            None => self.central(),
+            Some(d) => d.sample(rng),
+        }
+    }
+
     /// The distribution, if the parameter is uncertain.
     pub fn dist(&self) -> Option<&Dist> {
         match self {

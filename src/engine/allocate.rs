@@ -1,0 +1,92 @@
+//! Demand lines and their funding (MODEL.md section 5 steps 3-4): a
+//! component's lines share its budget `B = min(available, demand)` in
+//! proportion to their demand, in whole places (or whole cents for a lump).
+
+use crate::model::inputs::Cents;
+
+/// A demand line: a group's places at a unit cost, or a lump (`group = None`).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Line {
+    /// Group index, or `None` for a lump line.
+    pub group: Option<usize>,
+    /// Reinsertion stage for reinsertion lines.
+    pub stage: usize,
+    /// Places demanded (1 for a lump).
+    pub places: u64,
+    /// Cost per place in cents (the whole lump for a lump line).
+    pub unit: Cents,
+}
+
+impl Line {
+    /// A place line of group `group`.
+    pub fn places(group: usize, stage: usize, places: u64, unit: Cents) -> Self {
+        Line {
+            group: Some(group),
+            stage,
+            places,
+            unit,
+        }
+    }
+
+    /// A lump line of `cents`.
+    pub fn lump(cents: Cents) -> Self {
+        Line {
+            group: None,
+            stage: 0,
+            places: 1,
+            unit: cents,
+        }
+    }
+
+    fn demand(&self) -> i128 {
+        self.places as i128 * self.unit as i128
+    }
+}
+
+/// Total demand of a set of lines, in cents.
+pub(super) fn demand(lines: &[Line]) -> i128 {
+    lines.iter().map(Line::demand).sum()
+}
+
+/// Funds `lines` from `available` cents: returns the cost actually spent
+/// and the funded places of each place line (0 for lump lines).
+pub(super) fn fund(lines: &[Line], available: i128) -> (Cents, Vec<u64>) {
+    let demand = demand(lines);
+    let budget = available.min(demand);
+    let mut cost: i128 = 0;
+    let mut funded = vec![0; lines.len()];
+    if demand <= 0 {
+        return (0, funded);
+    }
+    for (l, f) in lines.iter().zip(funded.iter_mut()) {
+        if l.group.is_none() {
+            cost += budget * l.demand() / demand;
+            continue;
+        }
+        *f = if l.unit == 0 {
+            l.places
+        } else {
+            (budget * l.demand() / (demand * l.unit as i128)) as u64
+        };
+        cost += *f as i128 * l.unit as i128;
+    }
+    (cost as Cents, funded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_are_shared_in_proportion_and_never_exceed_the_budget() {
+        let lines = [Line::places(0, 0, 10, 300), Line::places(1, 0, 30, 100)];
+        // Demand 6,000 cents; a budget of 3,000 funds half of each line's demand.
+        let (cost, funded) = fund(&lines, 3_000);
+        assert_eq!(funded, vec![5, 15]);
+        assert_eq!(cost, 3_000);
+        let (cost, funded) = fund(&lines, 1_000_000);
+        assert_eq!((cost, funded), (6_000, vec![10, 30]));
+        let (cost, _) = fund(&[Line::lump(999)], 500);
+        assert_eq!(cost, 500);
+    }
+}
