@@ -29,7 +29,7 @@ pub(super) struct Money {
     pub cum_ssr_institutional: Cents,
     tranches: Vec<Tranche>,
     next_tranche: usize,
-    /// Nominal amounts of bridgeable pledges, by pledge month (sorted).
+    /// Nominal amounts of bridgeable pledges and appeals, with their months.
     bridgeable_nominal: Vec<(u32, Cents)>,
     bridgeable_received: Cents,
 }
@@ -138,7 +138,7 @@ impl Money {
         let nominal: Cents = self
             .bridgeable_nominal
             .iter()
-            .take_while(|p| p.0 <= t)
+            .filter(|p| p.0 <= t) // appeals are appended after later pledges: no order
             .map(|p| p.1)
             .sum();
         let pledged_unreceived = (nominal - self.bridgeable_received).max(0);
@@ -206,5 +206,34 @@ impl Money {
             };
             self.tranches.insert(pos, tranche);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn money(nominal: Vec<(u32, Cents)>) -> Money {
+        Money {
+            balances: [0; 9],
+            outstanding: 0,
+            cum_ssr_institutional: 0,
+            tranches: Vec::new(),
+            next_tranche: 0,
+            bridgeable_nominal: nominal,
+            bridgeable_received: 0,
+        }
+    }
+
+    /// Regression: an appeal made in month 10 after a pledge for month 30
+    /// must count toward the bridge's base from month 10 on.
+    #[test]
+    fn bridge_headroom_counts_an_appeal_made_before_a_later_pledge() {
+        let mut m = money(vec![(5, 1_000), (30, 5_000)]);
+        assert_eq!(m.bridge_headroom(1_000_000, 12), 1_000);
+        m.add_appeal(10, 20, 2_000, 40);
+        assert_eq!(m.bridge_headroom(1_000_000, 12), 3_000);
+        assert_eq!(m.bridge_headroom(2_500, 12), 2_500);
+        assert_eq!(m.bridge_headroom(1_000_000, 30), 8_000);
     }
 }
