@@ -20,6 +20,31 @@ fn header(dir: &Path, file: &str) -> Vec<String> {
         .collect()
 }
 
+/// `ddrsim run tests/fixtures/gap.toml --quiet --no-charts <extra> --out <out>`.
+fn run_gap(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    ddrsim()
+        .args(["run", "tests/fixtures/gap.toml", "--quiet", "--no-charts"])
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
+/// Standard error of a finished command, as text.
+fn stderr(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).to_string()
+}
+
+/// Hidden entries (staging folders) left in `dir`.
+fn hidden_entries(dir: &Path) -> Vec<std::ffi::OsString> {
+    fs::read_dir(dir)
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().starts_with('.'))
+        .collect()
+}
+
 #[test]
 fn default_run_writes_every_file_and_prints_the_comparison() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -72,11 +97,7 @@ fn default_run_writes_every_file_and_prints_the_comparison() {
     assert_eq!(manifest["replicates"], 40);
     assert_eq!(manifest["scenario_sha256"].as_str().map(str::len), Some(64));
     // No staging folders are left beside the output.
-    let leftovers: Vec<_> = fs::read_dir(tmp.path())
-        .expect("dir")
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
-        .collect();
+    let leftovers = hidden_entries(tmp.path());
     assert!(leftovers.is_empty(), "staging folders left: {leftovers:?}");
 }
 
@@ -84,19 +105,7 @@ fn default_run_writes_every_file_and_prints_the_comparison() {
 fn csv_schemas_match_the_documented_columns() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("o");
-    ddrsim()
-        .args([
-            "run",
-            "tests/fixtures/gap.toml",
-            "-n",
-            "20",
-            "--quiet",
-            "--no-charts",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
+    run_gap(&out, &["-n", "20"]).success();
     assert_eq!(
         header(&out, "summary.csv"),
         [
@@ -247,7 +256,7 @@ fn an_invalid_scenario_lists_every_problem_and_writes_nothing() {
         .arg(&out)
         .assert()
         .failure();
-    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let err = stderr(&assert);
     for needle in [
         "bad.toml",
         "group.women.hazard.dropout",
@@ -280,7 +289,7 @@ fn malformed_toml_names_the_line_and_unknown_keys_are_rejected() {
         .arg(tmp.path().join("x"))
         .assert()
         .failure();
-    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let err = stderr(&assert);
     assert!(
         err.contains("typo.toml") && err.contains("reint_monthz") && err.contains("line"),
         "{err}"
@@ -303,19 +312,7 @@ fn rerunning_replaces_the_output_folder_whole() {
     // A staging folder left by an interrupted run (its process is gone) is cleaned up.
     let interrupted = tmp.path().join(".o.partial-999999999");
     fs::create_dir_all(&interrupted).expect("mkdir");
-    ddrsim()
-        .args([
-            "run",
-            "tests/fixtures/gap.toml",
-            "-n",
-            "5",
-            "--quiet",
-            "--no-charts",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
+    run_gap(&out, &["-n", "5"]).success();
     assert!(!out.join("stale.txt").exists());
     assert!(!interrupted.exists(), "stale staging folder not removed");
     assert!(out.join("summary.csv").exists());
@@ -402,7 +399,7 @@ fn a_scenario_too_large_to_summarise_fails_fast_with_a_clear_message() {
         .arg(&out)
         .assert()
         .failure();
-    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let err = stderr(&assert);
     assert!(
         err.contains("too large") && err.contains("huge.toml"),
         "{err}"
@@ -416,19 +413,7 @@ fn a_scenario_too_large_to_summarise_fails_fast_with_a_clear_message() {
 fn summary_agrees_with_the_replicate_rows() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("o");
-    ddrsim()
-        .args([
-            "run",
-            "tests/fixtures/gap.toml",
-            "-n",
-            "300",
-            "--quiet",
-            "--no-charts",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
+    run_gap(&out, &["-n", "300"]).success();
     let mut reps = csv::Reader::from_path(out.join("replicates.csv")).expect("replicates");
     let header = reps.headers().expect("header").clone();
     let rows: Vec<csv::StringRecord> = reps.records().map(|r| r.expect("row")).collect();
@@ -486,20 +471,8 @@ fn an_existing_folder_that_is_not_an_output_is_never_replaced() {
     let precious = tmp.path().join("thesis");
     fs::create_dir_all(&precious).expect("mkdir");
     fs::write(precious.join("chapter1.tex"), "years of work").expect("write");
-    let assert = ddrsim()
-        .args([
-            "run",
-            "tests/fixtures/gap.toml",
-            "-n",
-            "5",
-            "--quiet",
-            "--no-charts",
-            "--out",
-        ])
-        .arg(&precious)
-        .assert()
-        .failure();
-    let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let assert = run_gap(&precious, &["-n", "5"]).failure();
+    let err = stderr(&assert);
     assert!(err.contains("not a ddrsim output folder"), "{err}");
     assert_eq!(
         fs::read_to_string(precious.join("chapter1.tex")).expect("kept"),
@@ -507,19 +480,7 @@ fn an_existing_folder_that_is_not_an_output_is_never_replaced() {
     );
     let file = tmp.path().join("file.txt");
     fs::write(&file, "x").expect("write");
-    ddrsim()
-        .args([
-            "run",
-            "tests/fixtures/gap.toml",
-            "-n",
-            "5",
-            "--quiet",
-            "--no-charts",
-            "--out",
-        ])
-        .arg(&file)
-        .assert()
-        .failure();
+    run_gap(&file, &["-n", "5"]).failure();
     assert_eq!(fs::read_to_string(&file).expect("kept"), "x");
 }
 
@@ -527,19 +488,7 @@ fn an_existing_folder_that_is_not_an_output_is_never_replaced() {
 fn an_interrupted_run_leaves_the_previous_results_and_no_partial_files() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("o");
-    ddrsim()
-        .args([
-            "run",
-            "tests/fixtures/gap.toml",
-            "-n",
-            "5",
-            "--quiet",
-            "--no-charts",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
+    run_gap(&out, &["-n", "5"]).success();
     let before = fs::read(out.join("summary.csv")).expect("summary");
     let bin = assert_cmd::cargo::cargo_bin("ddrsim");
     let mut child = std::process::Command::new(bin)
@@ -570,10 +519,6 @@ fn an_interrupted_run_leaves_the_previous_results_and_no_partial_files() {
         before,
         "previous results must be untouched"
     );
-    let leftovers: Vec<_> = fs::read_dir(tmp.path())
-        .expect("dir")
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
-        .collect();
+    let leftovers = hidden_entries(tmp.path());
     assert!(leftovers.is_empty(), "staging folders left: {leftovers:?}");
 }
