@@ -68,6 +68,23 @@ pub struct RunArgs {
     /// Skip charts and report.html (CSV and manifest only).
     #[arg(long)]
     pub no_charts: bool,
+    /// Channel decomposition of every policy's effect (channels.csv): `auto`
+    /// runs it when it costs at most 100,000 simulated policy-replicates
+    /// (about a minute on 2 cores), `on` always, `off` never.
+    #[arg(long, value_enum, default_value_t = ChannelsMode::Auto)]
+    pub channels: ChannelsMode,
+}
+
+/// When `run` computes the channel decomposition.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChannelsMode {
+    /// When it is cheap enough (see `--channels`).
+    #[default]
+    Auto,
+    /// Always.
+    On,
+    /// Never.
+    Off,
 }
 
 /// Arguments of `ddrsim plot`.

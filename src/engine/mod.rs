@@ -2,6 +2,7 @@
 //! ([`draw`]) and the monthly loop of one replicate ([`sim`]).
 
 mod allocate;
+pub mod channels;
 pub mod draw;
 mod money;
 pub mod rng;

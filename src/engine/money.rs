@@ -32,6 +32,9 @@ pub(super) struct Money {
     /// Nominal amounts of bridgeable pledges and appeals, with their months.
     bridgeable_nominal: Vec<(u32, Cents)>,
     bridgeable_received: Cents,
+    /// Money-weighted pledge shift actually applied (months), when the
+    /// policy shifts pledges and some pledged money is paid.
+    pub shift_applied: Option<f64>,
 }
 
 /// The source a pool's spending is reported under.
@@ -51,8 +54,12 @@ impl Money {
         let horizon = inp.horizon as i64;
         let mut tranches = Vec::new();
         let mut bridgeable_nominal = Vec::new();
+        // Shift applied, weighted by the amounts paid after fulfilment.
+        let (mut shift_num, mut shift_den) = (0i128, 0i128);
         for pl in &inp.pledges {
             let month = (pl.month as i64 + pledge_shift).clamp(1, horizon) as u32;
+            shift_num += pl.paid as i128 * (month as i128 - pl.month as i128);
+            shift_den += pl.paid as i128;
             let pool_ix = match pl.earmark {
                 Earmark::Pooled => pool::POOLED,
                 Earmark::To(c) => earmark_pool(c),
@@ -94,6 +101,8 @@ impl Money {
             next_tranche: 0,
             bridgeable_nominal,
             bridgeable_received: 0,
+            shift_applied: (pledge_shift != 0 && shift_den > 0)
+                .then(|| shift_num as f64 / shift_den as f64),
         }
     }
 
@@ -173,7 +182,10 @@ impl Money {
     }
 
     /// `offset_voluntary`: deducts `amount` from the earliest bridgeable
-    /// tranches that have not yet arrived (never below 0).
+    /// tranches that have not yet arrived (never below 0). Only tranches due
+    /// by the horizon are scheduled, so only those are deducted. What cannot
+    /// be deducted is recorded as the offset shortfall; each deducted cent
+    /// records how many months earlier the kick-start paid it.
     pub fn offset_future(&mut self, t: u32, amount: Cents, rec: &mut MonthRecord) {
         let mut left = amount;
         for tr in self.tranches[self.next_tranche..].iter_mut() {
@@ -185,8 +197,10 @@ impl Money {
                 tr.amount -= cut;
                 left -= cut;
                 rec.offset += cut;
+                rec.offset_advance += cut as i128 * (tr.month - t) as i128;
             }
         }
+        rec.offset_shortfall += left;
     }
 
     /// Records an appeal made in month `t` for `amount`, arriving in month
@@ -222,6 +236,7 @@ mod tests {
             next_tranche: 0,
             bridgeable_nominal: nominal,
             bridgeable_received: 0,
+            shift_applied: None,
         }
     }
 

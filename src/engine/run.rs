@@ -22,7 +22,7 @@ pub fn run_replicate(sc: &Scenario, seed: u64, i: u64) -> ReplicateResult {
         .map(|p| {
             let traj = simulate(sc, &inputs, p, &streams);
             PolicyResult {
-                outcomes: outcome_row(&inputs, &traj),
+                outcomes: outcome_row(&inputs, &sc.policies[p], &traj),
                 series: series_rows(&traj, sc.groups.len()),
                 funding: funding_row(sc, &traj),
             }
@@ -66,6 +66,53 @@ pub fn new_accumulator(sc: &Scenario) -> RunAccumulator {
     )
 }
 
+/// The worker threads of a run: a local rayon pool (never the global one),
+/// or the calling thread alone if the pool could not be built.
+pub struct Workers(Option<rayon::ThreadPool>);
+
+impl Workers {
+    /// A pool of `threads` workers (0 = rayon's default).
+    pub fn new(threads: usize) -> Self {
+        Workers(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .ok(),
+        )
+    }
+
+    /// Runs `f` with its parallel work on these workers.
+    pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        match &self.0 {
+            Some(p) => p.install(f),
+            None => f(),
+        }
+    }
+}
+
+/// Runs `work(i)` for every replicate index of `opts` in blocks on the
+/// run's workers and hands each block, in replicate order, to `on_block`
+/// (with the workers, for parallel work of its own), which may stop the run
+/// with an error.
+pub fn for_each_block<T: Send, E>(
+    opts: &RunOptions,
+    work: impl Fn(u64) -> T + Sync + Send,
+    mut on_block: impl FnMut(Vec<T>, &Workers) -> Result<(), E>,
+) -> Result<(), E> {
+    let workers = Workers::new(opts.threads);
+    let block = 64u64;
+    let end = opts.first + opts.replicates;
+    let mut start = opts.first;
+    while start < end {
+        let stop = (start + block).min(end);
+        let results =
+            workers.install(|| (start..stop).into_par_iter().map(&work).collect::<Vec<_>>());
+        on_block(results, &workers)?;
+        start = stop;
+    }
+    Ok(())
+}
+
 /// Runs the replicates; `on_block` sees each block of results in replicate
 /// order (e.g. to stream rows to a file) and may stop the run with an error.
 pub fn run<E>(
@@ -73,31 +120,15 @@ pub fn run<E>(
     opts: &RunOptions,
     mut on_block: impl FnMut(&[ReplicateResult]) -> Result<(), E>,
 ) -> Result<RunAccumulator, E> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build();
     let mut acc = new_accumulator(sc);
-    let block = 64u64;
-    let mut start = opts.first;
-    let end = opts.first + opts.replicates;
-    while start < end {
-        let stop = (start + block).min(end);
-        let work = || {
-            (start..stop)
-                .into_par_iter()
-                .map(|i| run_replicate(sc, opts.seed, i))
-                .collect::<Vec<_>>()
-        };
-        let results = match &pool {
-            Ok(p) => p.install(work),
-            Err(_) => work(),
-        };
-        on_block(&results)?;
-        match &pool {
-            Ok(p) => p.install(|| acc.add_block(&results)),
-            Err(_) => acc.add_block(&results),
-        }
-        start = stop;
-    }
+    for_each_block(
+        opts,
+        |i| run_replicate(sc, opts.seed, i),
+        |results, workers| {
+            on_block(&results)?;
+            workers.install(|| acc.add_block(&results));
+            Ok(())
+        },
+    )?;
     Ok(acc)
 }

@@ -29,6 +29,9 @@ struct GroupState {
     absorbed: u64,
     rerecruited: u64,
     lost: u64,
+    /// Remaining course months of people whose course month was not paid
+    /// this month (set by the course transitions; for the backlog).
+    unpaid_course_months: u64,
 }
 
 impl GroupState {
@@ -46,6 +49,7 @@ impl GroupState {
             absorbed: 0,
             rerecruited: 0,
             lost: 0,
+            unpaid_course_months: 0,
         }
     }
 
@@ -90,6 +94,11 @@ struct Funded {
     continuing: u64,
     new: u64,
     absorption: u64,
+}
+
+/// Full-course cost of one person (start-up + d x monthly), whatever the admission rule.
+fn full_course_cost(gp: &GroupInputs) -> i128 {
+    gp.reint_startup as i128 + gp.reint_months as i128 * gp.reint_monthly as i128
 }
 
 /// Cost of admitting one person to a course under an admission rule.
@@ -160,6 +169,7 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
         tallies: run.tallies,
         relapse_month: run.relapse_month,
         appeals: run.appeals,
+        shift_applied: run.money.shift_applied,
     }
 }
 
@@ -188,6 +198,9 @@ impl<'a> Run<'a> {
             bridge_repaid: 0,
             lapsed: 0,
             offset: 0,
+            offset_shortfall: 0,
+            offset_advance: 0,
+            backlog: 0,
             spent: [[0; 5]; 7],
             demand: [0; 7],
             security: 0.0,
@@ -201,6 +214,7 @@ impl<'a> Run<'a> {
         self.conflict(t, s, armed_share, unpaid_idle);
         self.appeal(t, &rec);
         rec.people = self.groups.iter().map(GroupState::people).collect();
+        rec.backlog = self.backlog();
         rec.balances = self.money.balances;
         rec.bridge_outstanding = self.money.outstanding;
         rec.security = s;
@@ -462,6 +476,7 @@ impl<'a> Run<'a> {
             let d = gp.reint_months;
             let p_rr = prob(gp.h_rr_programme);
             let mut new_r = vec![0u64; d];
+            g.unpaid_course_months = 0;
             let mut funded_left = match admission {
                 Admission::FullCourse => u64::MAX,
                 Admission::FirstMonth => f.continuing,
@@ -502,6 +517,8 @@ impl<'a> Run<'a> {
                 tally.dropouts += drop_p + drop_u;
                 new_r[j + 1] += paid - rr_p - drop_p;
                 new_r[j] += unpaid - rr_u - drop_u;
+                // Stage j (0-based) has j + 1 months done: d - j - 1 remain.
+                g.unpaid_course_months += (unpaid - rr_u - drop_u) * (d - j - 1) as u64;
             }
             // 5.2 New starts: longest-waiting first; the rest wait one more month.
             let mut starts = f.new;
@@ -575,6 +592,20 @@ impl<'a> Run<'a> {
             tally.turned_away += drawn.presenting[gi] - admitted;
         }
         unpaid_idle
+    }
+
+    /// Unfunded backlog at the month end (MODEL.md section 8), in cents.
+    fn backlog(&self) -> Cents {
+        let total: i128 = self
+            .groups
+            .iter()
+            .zip(&self.inp.groups)
+            .map(|(g, gp)| {
+                g.waiting() as i128 * full_course_cost(gp)
+                    + g.unpaid_course_months as i128 * gp.reint_monthly as i128
+            })
+            .sum();
+        total.min(Cents::MAX as i128) as Cents
     }
 
     /// Step 6: the security index `s(t)`; also returns the armed share.

@@ -5,8 +5,8 @@
 //! mergeable (MODEL.md section 9).
 
 use super::inputs::{Cents, Inputs};
-use super::record::{src, st, Trajectory, SOURCES, STATES};
-use crate::scenario::{Component, Scenario};
+use super::record::{src, st, Trajectory, SOURCES, STATES, VOLUNTARY_POOLS};
+use crate::scenario::{Component, KickstartMode, Policy, Scenario};
 
 /// Unit of a metric, which fixes how its integer value is scaled and printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,11 +262,18 @@ pub const PEOPLE_METRICS: &[Metric] = &[
 pub const PROGRAMME_METRICS: &[Metric] = &[
     m("spent_total", Usd, Lower, false, "all money spent"),
     m(
-        "gap_reintegration",
+        "backlog_peak",
         Usd,
         Lower,
         false,
-        "cumulative reintegration funding gap (demand not paid, continuing + new)",
+        "largest month-end unfunded backlog: people waiting x full-course cost, plus the remaining months of unpaid courses x monthly cost (a stock)",
+    ),
+    m(
+        "backlog_end",
+        Usd,
+        Lower,
+        false,
+        "unfunded backlog at the horizon (a stock)",
     ),
     m(
         "lapsed",
@@ -347,16 +354,74 @@ pub const PROGRAMME_METRICS: &[Metric] = &[
     ),
     m("bridge_drawn", Usd, Neither, false, "bridge advances drawn"),
     m(
+        "bridge_repaid",
+        Usd,
+        Neither,
+        false,
+        "bridge advances repaid from voluntary cash",
+    ),
+    m(
+        "balance_end",
+        Usd,
+        Neither,
+        false,
+        "money left in all pools at the horizon; received (all sources, with advances drawn) = spent_total + lapsed + balance_end + bridge_repaid",
+    ),
+    m(
+        "voluntary_unspent",
+        Usd,
+        Neither,
+        false,
+        "voluntary money (earmarked and pooled) received but not spent by the horizon",
+    ),
+    m(
+        "outlay",
+        Usd,
+        Neither,
+        false,
+        "what the policy puts in: added kick-start money spent (unspent money returns to the assessed budget) plus bridge advances drawn; 0 for a reallocated kick-start (no new money)",
+    ),
+    m(
+        "outlay_net",
+        Usd,
+        Neither,
+        false,
+        "outlay net of voluntary money deducted by offset_voluntary and of advances repaid: kick-start spent - voluntary_offset + unrecovered_advances",
+    ),
+    m(
         "voluntary_offset",
         Usd,
         Neither,
         false,
         "voluntary money removed from later tranches by offset_voluntary",
     ),
+    m(
+        "offset_shortfall",
+        Usd,
+        Neither,
+        false,
+        "kick-start money that offset_voluntary could not deduct from later tranches (already arrived, or none left by the horizon); empty without offset",
+    ),
+    m(
+        "offset_advance_months",
+        Months,
+        Neither,
+        false,
+        "money-weighted months by which deducted voluntary money was paid earlier by the kick-start; empty without offset or when nothing was deducted",
+    ),
+    m(
+        "pledge_shift_applied",
+        Months,
+        Neither,
+        false,
+        "pledge shift actually applied, weighted by the amounts paid (clamping at month 1 and T shortens it); empty without pledge_shift",
+    ),
     m("appeals", Count, Neither, false, "appeals launched"),
 ];
 
-/// Spending and gap per component are added as `spent_<component>` and `gap_<component>`.
+/// Spending per component is added as `spent_<component>`. The monthly gap
+/// of a component is a flow: it is reported per month in timeseries.csv,
+/// never summed over months.
 pub fn component_metrics() -> Vec<Metric> {
     const SPENT: [&str; 7] = [
         "spent_overhead",
@@ -367,24 +432,10 @@ pub fn component_metrics() -> Vec<Metric> {
         "spent_ssr_absorption",
         "spent_ssr_institutional",
     ];
-    const GAP: [&str; 7] = [
-        "gap_overhead",
-        "gap_dd",
-        "gap_reinsertion",
-        "gap_reintegration_continuing",
-        "gap_reintegration_new",
-        "gap_ssr_absorption",
-        "gap_ssr_institutional",
-    ];
-    let mut v: Vec<Metric> = SPENT
+    SPENT
         .iter()
         .map(|n| m(n, Usd, Neither, false, "spent on this component"))
-        .collect();
-    v.extend(
-        GAP.iter()
-            .map(|n| m(n, Usd, Lower, false, "demand of this component not paid")),
-    );
-    v
+        .collect()
 }
 
 /// One outcome column: a metric for a group (`None` = all groups).
@@ -517,7 +568,7 @@ fn people_values(
 }
 
 /// Computes one replicate's outcome row, in [`outcome_columns`] order.
-pub fn outcome_row(inp: &Inputs, traj: &Trajectory) -> Vec<Option<i64>> {
+pub fn outcome_row(inp: &Inputs, pol: &Policy, traj: &Trajectory) -> Vec<Option<i64>> {
     let mut out = Vec::new();
     people_values(traj, None, inp.total_caseload, &mut out);
     let total =
@@ -533,12 +584,28 @@ pub fn outcome_row(inp: &Inputs, traj: &Trajectory) -> Vec<Option<i64>> {
         .iter()
         .position(|m| reint_gap(m) > 0)
         .map(|i| i as i64 + 1);
+    let last = traj.months.last();
+    let kick = pol.kickstart.as_ref();
+    let added = kick.is_some_and(|k| k.mode == KickstartMode::Added);
+    let offset = kick.is_some_and(|k| k.offset_voluntary);
+    let kick_spent = if added {
+        total(&|m| m.spent.iter().map(|c| c[src::KICKSTART]).sum())
+    } else {
+        0
+    };
+    let bridge_drawn = total(&|m| m.received[src::BRIDGE]);
+    let unrecovered = last.map_or(0, |m| m.bridge_outstanding);
+    let voluntary_offset = total(&|m| m.offset);
+    let offset_advance: i128 = traj.months.iter().map(|m| m.offset_advance).sum();
+    let months_scaled =
+        |num: i128, den: i128| -> i64 { ((num * 1_000_000_000 + den / 2).div_euclid(den)) as i64 };
     for metric in PROGRAMME_METRICS {
         out.push(match metric.name {
             "spent_total" => Some(spent),
-            "gap_reintegration" => Some(total(&reint_gap)),
+            "backlog_peak" => Some(traj.months.iter().map(|m| m.backlog).max().unwrap_or(0)),
+            "backlog_end" => Some(last.map_or(0, |m| m.backlog)),
             "lapsed" => Some(total(&|m| m.lapsed)),
-            "unrecovered_advances" => Some(traj.months.last().map_or(0, |m| m.bridge_outstanding)),
+            "unrecovered_advances" => Some(unrecovered),
             "first_gap_month" => first_gap,
             "gap_months" => Some(traj.months.iter().filter(|m| reint_gap(m) > 0).count() as i64),
             "cost_per_completed" => {
@@ -550,17 +617,27 @@ pub fn outcome_row(inp: &Inputs, traj: &Trajectory) -> Vec<Option<i64>> {
             "received_kickstart" => Some(total(&|m| m.received[src::KICKSTART])),
             "received_voluntary" => Some(total(&|m| m.received[src::VOLUNTARY])),
             "received_national" => Some(total(&|m| m.received[src::NATIONAL])),
-            "bridge_drawn" => Some(total(&|m| m.received[src::BRIDGE])),
-            "voluntary_offset" => Some(total(&|m| m.offset)),
+            "bridge_drawn" => Some(bridge_drawn),
+            "bridge_repaid" => Some(total(&|m| m.bridge_repaid)),
+            "balance_end" => Some(last.map_or(0, |m| m.balances.iter().sum())),
+            "voluntary_unspent" => Some(last.map_or(0, |m| {
+                m.balances[VOLUNTARY_POOLS.start..VOLUNTARY_POOLS.end]
+                    .iter()
+                    .sum()
+            })),
+            "outlay" => Some(kick_spent + bridge_drawn),
+            "outlay_net" => Some(kick_spent - voluntary_offset + unrecovered),
+            "voluntary_offset" => Some(voluntary_offset),
+            "offset_shortfall" => offset.then(|| total(&|m| m.offset_shortfall)),
+            "offset_advance_months" => (offset && voluntary_offset > 0)
+                .then(|| months_scaled(offset_advance, voluntary_offset as i128)),
+            "pledge_shift_applied" => traj.shift_applied.map(|x| Months.to_scaled(x)),
             "appeals" => Some(traj.appeals as i64),
             other => unreachable!("programme metric {other} has no rule"),
         });
     }
     for c in 0..7 {
         out.push(Some(total(&|m| m.spent[c].iter().sum())));
-    }
-    for c in 0..7 {
-        out.push(Some(total(&|m| m.gap(c))));
     }
     for (g, gi) in inp.groups.iter().enumerate() {
         people_values(traj, Some(g), gi.caseload, &mut out);
@@ -594,7 +671,8 @@ pub const MONEY_SERIES: &[(&str, Unit)] = &[
     ("reint_paid_voluntary", Usd),
     ("reint_paid_national", Usd),
     ("reint_paid_bridge", Usd),
-    ("gap_reintegration", Usd),
+    ("gap_flow_reintegration", Usd),
+    ("unfunded_backlog", Usd),
     ("unpaid_reinsertion", People),
     ("security_index", Share),
     ("relapsed_share", Flag),
@@ -611,13 +689,13 @@ pub const MONEY_SERIES: &[(&str, Unit)] = &[
     ("spent_reintegration_new", Usd),
     ("spent_ssr_absorption", Usd),
     ("spent_ssr_institutional", Usd),
-    ("gap_overhead", Usd),
-    ("gap_dd", Usd),
-    ("gap_reinsertion", Usd),
-    ("gap_reintegration_continuing", Usd),
-    ("gap_reintegration_new", Usd),
-    ("gap_ssr_absorption", Usd),
-    ("gap_ssr_institutional", Usd),
+    ("gap_flow_overhead", Usd),
+    ("gap_flow_dd", Usd),
+    ("gap_flow_reinsertion", Usd),
+    ("gap_flow_reintegration_continuing", Usd),
+    ("gap_flow_reintegration_new", Usd),
+    ("gap_flow_ssr_absorption", Usd),
+    ("gap_flow_ssr_institutional", Usd),
 ];
 
 /// The ordered monthly series of a scenario: people states for all and per group, then money.
@@ -670,6 +748,7 @@ pub fn series_rows(traj: &Trajectory, n_groups: usize) -> Vec<Vec<i64>> {
                 paid(src::NATIONAL),
                 paid(src::BRIDGE),
                 reint.iter().map(|&c| m.gap(c)).sum(),
+                m.backlog,
                 m.unpaid_reinsertion as i64,
                 Share.to_scaled(m.security),
                 m.relapsed as i64,
@@ -691,7 +770,7 @@ pub struct FundingCell {
     pub source: &'static str,
     /// Component name or `all`.
     pub component: &'static str,
-    /// `received`, `spent` or `gap`.
+    /// `received` or `spent`.
     pub measure: &'static str,
 }
 
@@ -736,12 +815,6 @@ pub fn funding_cells(sc: &Scenario) -> Vec<FundingCell> {
                     measure: "spent",
                 });
             }
-            v.push(FundingCell {
-                fiscal_year: fy,
-                source: "all",
-                component: c.name(),
-                measure: "gap",
-            });
         }
     }
     v
@@ -750,7 +823,7 @@ pub fn funding_cells(sc: &Scenario) -> Vec<FundingCell> {
 /// One replicate's values for [`funding_cells`] (cents).
 pub fn funding_row(sc: &Scenario, traj: &Trajectory) -> Vec<i64> {
     let (years, of_month) = fiscal_years(sc);
-    let per_year = 5 + 7 * 7;
+    let per_year = 5 + 7 * 6;
     let mut v = vec![0i64; years.len() * per_year];
     for (i, m) in traj.months.iter().enumerate() {
         let base = of_month[i] * per_year;
@@ -758,12 +831,11 @@ pub fn funding_row(sc: &Scenario, traj: &Trajectory) -> Vec<i64> {
             v[base + s] += m.received[s];
         }
         for c in 0..7 {
-            let cb = base + 5 + c * 7;
+            let cb = base + 5 + c * 6;
             for s in 0..5 {
                 v[cb + s] += m.spent[c][s];
             }
             v[cb + 5] += m.spent[c].iter().sum::<Cents>();
-            v[cb + 6] += m.gap(c);
         }
     }
     v

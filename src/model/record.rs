@@ -59,6 +59,9 @@ pub const POOLS: [&str; 9] = [
     "national",
 ];
 
+/// Indices of the voluntary pools (the earmarks and pooled) in [`POOLS`].
+pub const VOLUNTARY_POOLS: std::ops::Range<usize> = 2..8;
+
 /// Pool indices.
 pub mod pool {
     /// Kick-start pool.
@@ -107,6 +110,16 @@ pub struct MonthRecord {
     pub lapsed: Cents,
     /// Voluntary money removed from future tranches by `offset_voluntary` this month.
     pub offset: Cents,
+    /// Money the kick-start paid this month that `offset_voluntary` could
+    /// not deduct from later tranches (already arrived, or none left).
+    pub offset_shortfall: Cents,
+    /// Deducted cents times the months by which they arrived earlier
+    /// (cent-months), for the money-weighted advance.
+    pub offset_advance: i128,
+    /// Unfunded backlog at the end of the month (MODEL.md section 8): people
+    /// waiting times the full-course cost, plus the remaining course months
+    /// of people whose course month was not paid this month, at the monthly cost.
+    pub backlog: Cents,
     /// Spending this month by component (priority-independent order of
     /// `Component::ALL`) and source ([`SOURCES`] order).
     pub spent: [[Cents; 5]; 7],
@@ -158,4 +171,7 @@ pub struct Trajectory {
     pub relapse_month: Option<u32>,
     /// Number of appeals launched.
     pub appeals: u32,
+    /// Money-weighted pledge shift actually applied, in months (`None`
+    /// when the policy does not shift pledges or no pledged money is paid).
+    pub shift_applied: Option<f64>,
 }

@@ -3,6 +3,7 @@
 //! tables ([`tables`]) and the manifest ([`manifest`]).
 
 pub mod atomic;
+pub mod channels;
 pub mod manifest;
 pub mod number;
 pub mod replicates;

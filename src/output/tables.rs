@@ -102,12 +102,57 @@ pub struct PairStats {
     pub mean: f64,
     /// Its Monte Carlo standard error.
     pub mcse: f64,
-    /// 95% interval.
+    /// 95% interval of the mean difference (its precision).
     pub ci: (f64, f64),
-    /// Share of replicates where the policy is better (ties half); NaN if no direction.
+    /// 5th, 50th and 95th percentiles of the per-replicate difference: the
+    /// spread of the effect across simulated worlds.
+    pub spread: [f64; 3],
+    /// Share of pairs where the policy is strictly better; NaN if the metric has no direction.
     pub p_better: f64,
+    /// Share of pairs where the policy is strictly worse; NaN if no direction.
+    pub p_worse: f64,
+    /// Share of pairs that tie exactly.
+    pub p_tie: f64,
     /// Pairs where both values were defined.
     pub n: u64,
+}
+
+/// How a paired difference reads for a reader who wants a one-word answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Badge {
+    /// The 95% interval of the mean excludes 0 in the better direction and
+    /// P(better) - P(worse) >= [`BADGE_MARGIN`].
+    Better,
+    /// The same rule in the worse direction.
+    Worse,
+    /// Neither.
+    Unclear,
+}
+
+/// Minimum P(better) - P(worse) (or the reverse) for a badge.
+pub const BADGE_MARGIN: f64 = 0.2;
+
+impl PairStats {
+    /// The badge rule of docs/outputs.md: "better" only where the 95%
+    /// interval of the mean excludes 0 and P(better) - P(worse) >= 0.2
+    /// ("worse" symmetrically).
+    pub fn badge(&self) -> Badge {
+        if !self.p_better.is_finite()
+            || !self.p_worse.is_finite()
+            || self.ci.0.is_nan()
+            || self.ci.1.is_nan()
+        {
+            return Badge::Unclear;
+        }
+        let excludes_zero = self.ci.0 > 0.0 || self.ci.1 < 0.0;
+        if excludes_zero && self.p_better - self.p_worse >= BADGE_MARGIN {
+            Badge::Better
+        } else if excludes_zero && self.p_worse - self.p_better >= BADGE_MARGIN {
+            Badge::Worse
+        } else {
+            Badge::Unclear
+        }
+    }
 }
 
 /// Paired statistics of outcome column `col` of policy `policy` (>= 1).
@@ -116,17 +161,94 @@ pub fn pair_stats(acc: &RunAccumulator, policy: usize, col: usize, c: &Column) -
     let s = c.metric.unit.scale() as f64;
     let mean = p.diff.mean() / s;
     let mcse = p.diff.mcse() / s;
+    let q = p.hist.quantiles(&[0.05, 0.5, 0.95]);
+    let directed = c.metric.better != Better::Neither;
+    let ci = if p.diff.n >= 2 {
+        (mean - Z * mcse, mean + Z * mcse)
+    } else {
+        (f64::NAN, f64::NAN)
+    };
     PairStats {
         mean,
         mcse,
-        ci: (mean - Z * mcse, mean + Z * mcse),
-        p_better: if c.metric.better == Better::Neither {
-            f64::NAN
-        } else {
-            p.p_better()
-        },
+        ci,
+        spread: [q[0] / s, q[1] / s, q[2] / s],
+        p_better: if directed { p.p_better() } else { f64::NAN },
+        p_worse: if directed { p.p_worse() } else { f64::NAN },
+        p_tie: p.p_tie(),
         n: p.diff.n,
     }
+}
+
+/// A cost-effectiveness ratio of one policy vs the baseline, printed units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatioStats {
+    /// Row name in comparison.csv.
+    pub name: String,
+    /// Unit of the ratio (`USD per person` or `people per USD million`).
+    pub unit: &'static str,
+    /// Ratio of means; NaN when the denominator's mean is 0.
+    pub ratio: f64,
+    /// Delta-method standard error; NaN when the denominator is not clearly
+    /// different from 0 (the ratio is then unstable).
+    pub se: f64,
+    /// Pairs.
+    pub n: u64,
+}
+
+/// The cost-effectiveness ratios of policy `policy` (>= 1): for each
+/// (cost, effect) pair, money per person and people per USD million.
+/// Outlay-based ratios are NaN when the policy's outlay does not differ
+/// from the baseline's (a reallocated kick-start brings no new money).
+pub fn ratio_stats(acc: &RunAccumulator, policy: usize) -> Vec<RatioStats> {
+    use crate::stats::accum::{Cost, Effect, COST_EFFECT};
+    let mut v = Vec::new();
+    for (ce, cm) in COST_EFFECT.iter().zip(&acc.policies[policy].cost_effect) {
+        let cost = match ce.cost {
+            Cost::ExtraSpent => "extra_spent",
+            Cost::Outlay => "outlay",
+        };
+        let (per, effect) = match ce.effect {
+            Effect::RerecruitmentsAverted => ("rerecruitment_averted", "rerecruitments_averted"),
+            Effect::ExtraCompletions => ("extra_completion", "extra_completions"),
+        };
+        // A ratio is only meaningful when its denominator clearly differs from 0.
+        let clear = |m: &crate::stats::moments::Moments| {
+            m.n >= 2 && m.mean() != 0.0 && m.mean().abs() > Z * m.mcse()
+        };
+        // USD per person: x in cents, y in people.
+        let (r, se) = cm.ratio();
+        v.push(RatioStats {
+            name: format!("{cost}_per_{per}"),
+            unit: "USD per person",
+            ratio: if cm.y.mean() != 0.0 {
+                r / 100.0
+            } else {
+                f64::NAN
+            },
+            se: if clear(&cm.y) { se / 100.0 } else { f64::NAN },
+            n: cm.x.n,
+        });
+        // People per USD million: y / x with x in cents.
+        let inv = crate::stats::moments::CrossMoments {
+            x: cm.y.clone(),
+            y: cm.x.clone(),
+            sum_xy: cm.sum_xy,
+        };
+        let (r, se) = inv.ratio();
+        v.push(RatioStats {
+            name: format!("{effect}_per_musd_{cost}"),
+            unit: "people per USD million",
+            ratio: if cm.x.mean() != 0.0 {
+                r * 1e8
+            } else {
+                f64::NAN
+            },
+            se: if clear(&cm.x) { se * 1e8 } else { f64::NAN },
+            n: cm.x.n,
+        });
+    }
+    v
 }
 
 /// Writes `comparison.csv`.
@@ -142,7 +264,12 @@ pub fn write_comparison(w: impl Write, sc: &Scenario, acc: &RunAccumulator) -> R
         "mcse",
         "ci_low",
         "ci_high",
+        "p05",
+        "p50",
+        "p95",
         "p_better",
+        "p_worse",
+        "p_tie",
     ])?;
     let cols = outcome_columns(sc);
     let base = &sc.policies[0].id;
@@ -156,38 +283,24 @@ pub fn write_comparison(w: impl Write, sc: &Scenario, acc: &RunAccumulator) -> R
                 c.metric.name.to_string(),
                 p.n.to_string(),
             ];
-            row.extend([p.mean, p.mcse, p.ci.0, p.ci.1, p.p_better].map(stat));
+            row.extend([p.mean, p.mcse, p.ci.0, p.ci.1].map(stat));
+            row.extend(p.spread.map(stat));
+            row.extend([p.p_better, p.p_worse, p.p_tie].map(stat));
             out.write_record(&row)?;
         }
-        for (name, cm) in [
-            (
-                "extra_cost_per_rerecruitment_averted",
-                &acc.policies[pi].ce_averted,
-            ),
-            (
-                "extra_cost_per_extra_completion",
-                &acc.policies[pi].ce_completed,
-            ),
-        ] {
-            // Spending is in cents, people in people: the ratio in USD per person.
-            let (r, se) = cm.ratio();
-            let (r, se) = (r / 100.0, se / 100.0);
-            // The ratio is only meaningful when the denominator differs from 0.
-            let denom_clear = cm.y.mean().abs() > Z * cm.y.mcse() && cm.y.mean() != 0.0;
-            // Unstable ratios keep only the point estimate.
-            let se = if denom_clear { se } else { f64::NAN };
-            let row = [
+        for r in ratio_stats(acc, pi) {
+            let mut row = vec![
                 pol.id.clone(),
                 base.clone(),
                 "all".into(),
-                name.into(),
-                cm.x.n.to_string(),
-                stat(r),
-                stat(se),
-                stat(r - Z * se),
-                stat(r + Z * se),
-                String::new(),
+                r.name,
+                r.n.to_string(),
+                stat(r.ratio),
+                stat(r.se),
+                stat(r.ratio - Z * r.se),
+                stat(r.ratio + Z * r.se),
             ];
+            row.extend(std::iter::repeat_n(String::new(), 6));
             out.write_record(&row)?;
         }
     }

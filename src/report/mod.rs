@@ -9,6 +9,7 @@
 //! The file has inline CSS only: no script, font or other resource is loaded.
 //! Every text taken from data is escaped ([`html::esc`]).
 
+pub mod channels;
 pub mod html;
 pub mod readings;
 pub mod scenario_text;

@@ -13,6 +13,53 @@ pub const OUTCOME_BITS: u32 = 10;
 /// Histogram resolution for monthly series and funding cells (relative 2^-8).
 pub const SERIES_BITS: u32 = 8;
 
+/// What a policy's money is measured by in a cost-effectiveness ratio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cost {
+    /// Extra money actually spent vs the baseline (`spent_total` difference).
+    ExtraSpent,
+    /// The policy's outlay minus the baseline's (MODEL.md section 8).
+    Outlay,
+}
+
+/// The outcome change a cost-effectiveness ratio counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Baseline re-recruited minus policy re-recruited.
+    RerecruitmentsAverted,
+    /// Policy completions minus baseline completions.
+    ExtraCompletions,
+}
+
+/// One (cost, effect) pair accumulated per policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CostEffect {
+    /// Money side.
+    pub cost: Cost,
+    /// Outcome side.
+    pub effect: Effect,
+}
+
+/// The (cost, effect) pairs accumulated per policy, in this order.
+pub const COST_EFFECT: [CostEffect; 4] = [
+    CostEffect {
+        cost: Cost::ExtraSpent,
+        effect: Effect::RerecruitmentsAverted,
+    },
+    CostEffect {
+        cost: Cost::ExtraSpent,
+        effect: Effect::ExtraCompletions,
+    },
+    CostEffect {
+        cost: Cost::Outlay,
+        effect: Effect::RerecruitmentsAverted,
+    },
+    CostEffect {
+        cost: Cost::Outlay,
+        effect: Effect::ExtraCompletions,
+    },
+];
+
 /// Results of one policy on one replicate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyResult {
@@ -62,20 +109,67 @@ impl ColumnAcc {
 }
 
 /// Paired difference (policy minus baseline) of one outcome column.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairAcc {
     /// Moments of the difference over replicates where both are defined.
     pub diff: Moments,
-    /// Replicates where the policy is better.
+    /// Histogram of the difference, for the percentiles of the effect.
+    pub hist: Histogram,
+    /// Replicates where the policy is strictly better.
     pub better: u64,
-    /// Ties.
+    /// Replicates where the policy is strictly worse.
+    pub worse: u64,
+    /// Ties (difference exactly 0).
     pub ties: u64,
 }
 
+impl Default for PairAcc {
+    fn default() -> Self {
+        PairAcc {
+            diff: Moments::default(),
+            hist: Histogram::new(OUTCOME_BITS),
+            better: 0,
+            worse: 0,
+            ties: 0,
+        }
+    }
+}
+
 impl PairAcc {
-    /// Share of replicates where the policy is better, ties counted half.
+    /// Adds one paired difference `d` of a metric with direction `better`.
+    pub fn add(&mut self, d: i64, better: Better) {
+        self.diff.add(d);
+        self.hist.add(d);
+        match (better, d.signum()) {
+            (_, 0) => self.ties += 1,
+            (Better::Lower, -1) | (Better::Higher, 1) => self.better += 1,
+            (Better::Lower, 1) | (Better::Higher, -1) => self.worse += 1,
+            _ => {}
+        }
+    }
+
+    /// Merges another pair accumulator (exact).
+    pub fn merge(&mut self, o: &PairAcc) {
+        self.diff.merge(&o.diff);
+        self.hist.merge(&o.hist);
+        self.better += o.better;
+        self.worse += o.worse;
+        self.ties += o.ties;
+    }
+
+    /// Share of pairs where the policy is strictly better.
     pub fn p_better(&self) -> f64 {
-        (self.better as f64 + 0.5 * self.ties as f64) / self.diff.n as f64
+        self.better as f64 / self.diff.n as f64
+    }
+
+    /// Share of pairs where the policy is strictly worse.
+    pub fn p_worse(&self) -> f64 {
+        self.worse as f64 / self.diff.n as f64
+    }
+
+    /// Share of pairs that tie exactly.
+    pub fn p_tie(&self) -> f64 {
+        self.ties as f64 / self.diff.n as f64
     }
 }
 
@@ -90,10 +184,8 @@ pub struct PolicyAcc {
     pub funding: Vec<ColumnAcc>,
     /// Paired differences vs the baseline (empty for the baseline).
     pub pairs: Vec<PairAcc>,
-    /// (extra spending, re-recruitments averted) vs baseline.
-    pub ce_averted: CrossMoments,
-    /// (extra spending, extra completions) vs baseline.
-    pub ce_completed: CrossMoments,
+    /// (cost, effect) pairs vs baseline, one per [`COST_EFFECT`] entry.
+    pub cost_effect: Vec<CrossMoments>,
 }
 
 /// Accumulators of a run (or of a shard of one).
@@ -105,8 +197,8 @@ pub struct RunAccumulator {
     pub policies: Vec<PolicyAcc>,
     /// Better direction of each outcome column.
     better: Vec<Better>,
-    /// Indices of `spent_total`, `rerecruited`, `completed` (group all).
-    key_columns: [usize; 3],
+    /// Indices of `spent_total`, `outlay`, `rerecruited`, `completed` (group all).
+    key_columns: [usize; 4],
 }
 
 impl RunAccumulator {
@@ -124,7 +216,12 @@ impl RunAccumulator {
                 .position(|c| c.metric.name == name && c.group.is_none())
                 .unwrap_or(0)
         };
-        let key_columns = [find("spent_total"), find("rerecruited"), find("completed")];
+        let key_columns = [
+            find("spent_total"),
+            find("outlay"),
+            find("rerecruited"),
+            find("completed"),
+        ];
         let policies = (0..n_policies)
             .map(|p| PolicyAcc {
                 outcomes: columns
@@ -142,8 +239,7 @@ impl RunAccumulator {
                 } else {
                     columns.iter().map(|_| PairAcc::default()).collect()
                 },
-                ce_averted: CrossMoments::default(),
-                ce_completed: CrossMoments::default(),
+                cost_effect: vec![CrossMoments::default(); COST_EFFECT.len()],
             })
             .collect();
         RunAccumulator {
@@ -202,7 +298,7 @@ impl RunAccumulator {
         pi: usize,
         r: &ReplicateResult,
         better: &[Better],
-        key_columns: [usize; 3],
+        key_columns: [usize; 4],
         with_series: bool,
     ) {
         let base = &r.policies[0];
@@ -233,19 +329,22 @@ impl RunAccumulator {
             .zip(res.outcomes.iter().zip(&base.outcomes))
         {
             if let (Some(v), Some(b)) = (v, b) {
-                let d = v - b;
-                pair.diff.add(d);
-                match (better, d.signum()) {
-                    (_, 0) => pair.ties += 1,
-                    (Better::Lower, -1) | (Better::Higher, 1) => pair.better += 1,
-                    _ => {}
-                }
+                pair.add(v - b, *better);
             }
         }
-        let [spent, rr, comp] = key_columns;
+        let [spent, outlay, rr, comp] = key_columns;
         let d = |c: usize| res.outcomes[c].unwrap_or(0) - base.outcomes[c].unwrap_or(0);
-        acc.ce_averted.add(d(spent), -d(rr));
-        acc.ce_completed.add(d(spent), d(comp));
+        for (cm, ce) in acc.cost_effect.iter_mut().zip(&COST_EFFECT) {
+            let cost = match ce.cost {
+                Cost::ExtraSpent => d(spent),
+                Cost::Outlay => d(outlay),
+            };
+            let effect = match ce.effect {
+                Effect::RerecruitmentsAverted => -d(rr),
+                Effect::ExtraCompletions => d(comp),
+            };
+            cm.add(cost, effect);
+        }
     }
 
     /// Merges another accumulator of the same layout (exact).
@@ -265,12 +364,11 @@ impl RunAccumulator {
                 .zip(&b.funding)
                 .for_each(|(x, y)| x.merge(y));
             for (x, y) in a.pairs.iter_mut().zip(&b.pairs) {
-                x.diff.merge(&y.diff);
-                x.better += y.better;
-                x.ties += y.ties;
+                x.merge(y);
             }
-            a.ce_averted.merge(&b.ce_averted);
-            a.ce_completed.merge(&b.ce_completed);
+            for (x, y) in a.cost_effect.iter_mut().zip(&b.cost_effect) {
+                x.merge(y);
+            }
         }
     }
 }

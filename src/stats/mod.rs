@@ -2,6 +2,7 @@
 //! [`histogram`]s, and the run's [`accum`]ulators. Pure: no I/O.
 
 pub mod accum;
+pub mod channels;
 pub mod histogram;
 pub mod moments;
 

@@ -58,7 +58,8 @@ fn default_run_writes_every_file_and_prints_the_comparison() {
     for needle in [
         "baseline",
         "kickstart-12m",
-        "Paired difference vs baseline",
+        "Effect of each policy vs baseline",
+        "Money per policy",
         "re-recruited",
         "relapse probability",
         "cost per completion",
@@ -73,6 +74,7 @@ fn default_run_writes_every_file_and_prints_the_comparison() {
         "comparison.csv",
         "timeseries.csv",
         "funding.csv",
+        "channels.csv",
     ] {
         assert!(out.join(f).is_file(), "missing {f}");
     }
@@ -125,7 +127,12 @@ fn csv_schemas_match_the_documented_columns() {
             "mcse",
             "ci_low",
             "ci_high",
-            "p_better"
+            "p05",
+            "p50",
+            "p95",
+            "p_better",
+            "p_worse",
+            "p_tie"
         ]
     );
     assert_eq!(
@@ -164,7 +171,10 @@ fn csv_schemas_match_the_documented_columns() {
         "relapse",
         "relapse_month",
         "spent_total",
-        "gap_reintegration",
+        "backlog_peak",
+        "backlog_end",
+        "voluntary_unspent",
+        "outlay",
         "lapsed",
         "cost_per_completed",
         "completed.men",
@@ -193,8 +203,10 @@ fn csv_schemas_match_the_documented_columns() {
     // comparison.csv carries the donor's cost-effectiveness rows.
     let cmp = fs::read_to_string(out.join("comparison.csv")).expect("comparison");
     assert!(
-        cmp.contains(",extra_cost_per_rerecruitment_averted,")
-            && cmp.contains(",extra_cost_per_extra_completion,")
+        cmp.contains(",extra_spent_per_rerecruitment_averted,")
+            && cmp.contains(",extra_spent_per_extra_completion,")
+            && cmp.contains(",outlay_per_extra_completion,")
+            && cmp.contains(",extra_completions_per_musd_outlay,")
     );
     assert!(cmp.contains(",relapse,"));
 }
