@@ -9,4 +9,5 @@ mod it {
     pub mod invariants;
     pub mod schema;
     pub mod shared;
+    pub mod sources;
 }
