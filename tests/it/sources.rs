@@ -295,3 +295,56 @@ site_capacity = [
     assert!(problems[1].starts_with("line 5: `horizon_months`"));
     assert!(problems[2].starts_with("line 13: `site_capacity`"));
 }
+
+/// docs/assumptions.md, section 1: in every bundled scenario each group
+/// hazard is a draw shared by all groups under the hazard's own name (fixed:
+/// `wait_cap` only, an integer), `relapse_self` is not a parameter of its own
+/// (the same draw as `relapse`), the conflict effects and `kappa` are
+/// uncertain, and the whole block is identical across the scenarios.
+#[test]
+fn the_behavioural_block_is_uncertain_shared_and_identical() {
+    use ddrsim::scenario::Param;
+    let block_keys = [
+        "ssr.s0",
+        "ssr.s_max",
+        "ssr.kappa",
+        "conflict.lambda0",
+        "conflict.b_armed",
+        "conflict.b_idle",
+        "conflict.b_sec",
+    ];
+    let fixed_on_purpose = ["ssr.s0", "ssr.s_max"];
+    let mut block: BTreeMap<String, (String, Param)> = BTreeMap::new();
+    let mut same = |what: String, file: &str, p: &Param| match block.get(&what) {
+        Some((first, q)) => assert_eq!(q, p, "{what}: {file} differs from {first}"),
+        None => {
+            block.insert(what, (file.to_string(), p.clone()));
+        }
+    };
+    for f in bundled_scenarios() {
+        let sc = super::common::load(&f);
+        let mut hazards = 0;
+        for slot in &sc.params {
+            let parts: Vec<&str> = slot.key.split('.').collect();
+            if let ["group", _, "hazard", name] = parts[..] {
+                hazards += 1;
+                assert_ne!(name, "relapse_self", "{f}: {} is its own draw", slot.key);
+                match &slot.param {
+                    Param::Shared(sd) => assert_eq!(sd.shared, name, "{f}: {}", slot.key),
+                    other => panic!("{f}: {} is not a shared draw: {other:?}", slot.key),
+                }
+                same(format!("hazard.{name}"), &f, &slot.param);
+            } else if block_keys.contains(&slot.key.as_str()) {
+                assert_eq!(
+                    slot.param.is_uncertain(),
+                    !fixed_on_purpose.contains(&slot.key.as_str()),
+                    "{f}: {}",
+                    slot.key
+                );
+                same(slot.key.clone(), &f, &slot.param);
+            }
+        }
+        assert_eq!(hazards, 10 * sc.groups.len(), "{f}: hazards per group");
+    }
+    assert_eq!(block.len(), 10 + block_keys.len(), "{:?}", block.keys());
+}
