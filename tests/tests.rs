@@ -10,4 +10,5 @@ mod it {
     pub mod invariants;
     pub mod schema;
     pub mod shared;
+    pub mod sources;
 }

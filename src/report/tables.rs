@@ -265,11 +265,11 @@ pub fn assumptions(data: &OutputData, sc: Option<&Scenario>) -> String {
     let _ = writeln!(
         h,
         "<p>These {} parameter(s) are uncertain: each replicate draws its own value (the <code>param.</code> columns of \
-         <code>replicates.csv</code>), so the spread of outcomes includes this uncertainty. They are sorted by how strongly the outcome \
+         <code>replicates.csv</code>; a draw shared by several groups is one row), so the spread of outcomes includes this uncertainty. They are sorted by how strongly the outcome \
          moves with them: the Spearman rank correlation, across replicates, between the drawn value and the number re-recruited under {}, \
          and between the drawn value and each policy's paired effect on re-recruitment (policy minus {}). Near 0: the result hardly depends \
          on that assumption; near −1 or +1: it depends on it strongly. A screening measure, one parameter at a time.</p>",
-        keys.len(),
+        effects.len(),
         esc(&base),
         esc(&base)
     );
@@ -301,7 +301,7 @@ pub fn assumptions(data: &OutputData, sc: Option<&Scenario>) -> String {
         let _ = write!(
             h,
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td>",
-            esc(k),
+            esc(&e.label()),
             esc(if meaning.is_empty() { "-" } else { meaning }),
             esc(&dist),
             esc(&rho(e.with_level))
