@@ -133,7 +133,7 @@ fn truncating_policies_leaves_the_baseline_unchanged() {
     }
 }
 
-/// Sierra Leone, Oct 2002 (DATA.md 4.2): "56,751 registered for
+/// Sierra Leone, Oct 2002 (docs/sources.md S50): "56,751 registered for
 /// reintegration, 14,220 completed, 19,073 in training, 23,458 still to
 /// serve". "Still to serve" = the waiting list (`waiting`, all groups) at the
 /// end of 2002-10. Nobody is in reinsertion then in the model (the last
@@ -158,7 +158,7 @@ fn sierra_leone_backlog_oct_2002() {
     check("sierra-leone-1998 waiting at 2002-10", &w, 23_458.0);
 }
 
-/// Sierra Leone, final (DATA.md 4.2): "63,545 took part" in reintegration =
+/// Sierra Leone, final (docs/sources.md S51): "63,545 took part" in reintegration =
 /// `started_reintegration` (all groups) at the horizon (2004-06).
 #[test]
 fn sierra_leone_final_participation() {
@@ -168,8 +168,8 @@ fn sierra_leone_final_participation() {
     check("sierra-leone-1998 started_reintegration", &v, 63_545.0);
 }
 
-/// Burundi (DATA.md 4.3): 23,022 adults demobilised, 21,966 received
-/// reintegration support (0.954; DATA.md 3: "Burundi 0.95"). Per replicate,
+/// Burundi (docs/sources.md S53): 23,022 adults demobilised, 21,966 received
+/// reintegration support (0.954; S27: "Burundi 0.95"). Per replicate,
 /// over the adult groups (all but `children`): started_reintegration /
 /// (disarmed - absorbed - still in D&D or reinsertion at the horizon). People
 /// disarmed in the last 18 months cannot have reached reintegration by the
@@ -228,7 +228,7 @@ fn burundi_adults_reaching_reintegration() {
         &share,
         21_966.0 / 23_022.0,
     );
-    // DATA.md 3 rounds it to 0.95.
+    // S27 rounds it to 0.95.
     check(
         "burundi-2004 adults' share reaching reintegration (rounded)",
         &share,
