@@ -103,8 +103,33 @@ pub struct Diff {
     pub ci_low: Option<f64>,
     /// Upper end of the 95% interval.
     pub ci_high: Option<f64>,
-    /// Share of replicates where the policy does better (ties count half).
+    /// Share of replicates where the policy does strictly better.
     pub p_better: Option<f64>,
+    /// Share of replicates where the policy does strictly worse (absent in older files).
+    pub p_worse: Option<f64>,
+    /// Share of replicates that tie exactly (absent in older files).
+    pub p_tie: Option<f64>,
+    /// 5th, 50th and 95th percentiles of the per-replicate difference: the
+    /// spread of the effect (absent in older files).
+    pub spread: [Option<f64>; 3],
+}
+
+impl Diff {
+    /// The badge rule of docs/outputs.md: `Some(true)` ("better") where the
+    /// 95% interval of the mean excludes 0 and P(better) - P(worse) >= 0.2,
+    /// `Some(false)` ("worse") symmetrically, `None` otherwise.
+    pub fn badge(&self) -> Option<bool> {
+        let (lo, hi) = (self.ci_low?, self.ci_high?);
+        let (b, w) = (self.p_better?, self.p_worse?);
+        let excludes = lo > 0.0 || hi < 0.0;
+        if excludes && b - w >= crate::output::tables::BADGE_MARGIN {
+            Some(true)
+        } else if excludes && w - b >= crate::output::tables::BADGE_MARGIN {
+            Some(false)
+        } else {
+            None
+        }
+    }
 }
 
 /// One month of a time series (a `timeseries.csv` row).
@@ -222,12 +247,15 @@ impl TimeSeries {
     }
 }
 
-/// One replicate's point for the gap-versus-outcome chart.
+/// The `replicates.csv` column on the x axis of the backlog-versus-outcome chart.
+pub const SCATTER_X: &str = "backlog_peak";
+
+/// One replicate's point for the backlog-versus-outcome chart.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GapPoint {
     /// Replicate number.
     pub replicate: u64,
-    /// Cumulative reintegration gap (USD).
+    /// Peak unfunded backlog (USD, [`SCATTER_X`]).
     pub gap: f64,
     /// People re-recruited.
     pub rerecruited: f64,
@@ -277,6 +305,8 @@ pub struct OutputData {
     pub timeseries: Option<TimeSeries>,
     /// `replicates.csv` (selected columns).
     pub replicates: Option<Replicates>,
+    /// `channels.csv` (when the channel decomposition ran).
+    pub channels: Option<Vec<crate::output::channels::ChannelRow>>,
 }
 
 impl OutputData {
@@ -305,6 +335,13 @@ impl OutputData {
                 .transpose()?,
             replicates: opt("replicates.csv")
                 .map(|p| read_replicates(&p))
+                .transpose()?,
+            channels: opt("channels.csv")
+                .map(|p| -> Result<_> {
+                    let f = File::open(&p).with_context(|| format!("cannot open {}", p.display()))?;
+                    crate::output::channels::read_channels(f)
+                        .with_context(|| format!("cannot read {}", p.display()))
+                })
                 .transpose()?,
         })
     }
@@ -521,15 +558,20 @@ pub fn read_comparison(path: &Path) -> Result<Comparison> {
         rows.push((rec.clone(), line));
         Ok(())
     })?;
+    let opt_cols = ["p_worse", "p_tie", "p05", "p50", "p95"].map(|n| t.cols.get(n).copied());
     let mut out = Comparison::default();
     for (rec, line) in rows {
         let v = |k: usize| num(&t, &rec, c[k], line);
+        let o = |k: usize| opt_cols[k].map_or(Ok(None), |col| num(&t, &rec, col, line));
         let d = Diff {
             mean_diff: v(4)?,
             mcse: v(5)?,
             ci_low: v(6)?,
             ci_high: v(7)?,
             p_better: v(8)?,
+            p_worse: o(0)?,
+            p_tie: o(1)?,
+            spread: [o(2)?, o(3)?, o(4)?],
         };
         let p = text(&rec, c[0]);
         push_unique(&mut out.policies, p);
@@ -593,11 +635,11 @@ pub fn read_timeseries(path: &Path) -> Result<TimeSeries> {
 }
 
 /// Reads the header of `replicates.csv` and, per policy, each replicate's
-/// `gap_reintegration` and `rerecruited` (streamed: the file may be large).
+/// [`SCATTER_X`] and `rerecruited` (streamed: the file may be large).
 pub fn read_replicates(path: &Path) -> Result<Replicates> {
     let mut t = Table::open(path)?;
     let c = t.require(&["policy", "replicate"])?;
-    let gap = t.cols.get("gap_reintegration").copied();
+    let gap = t.cols.get(SCATTER_X).copied();
     let rr = t.cols.get("rerecruited").copied();
     let mut out = Replicates {
         header: t.header.clone(),

@@ -28,10 +28,11 @@ pub const QUESTION: &str =
     "Does paying for reintegration from the assessed budget for a limited time change DDR outcomes?";
 
 /// Section headings, in order (tests check they are present).
-pub const SECTIONS: [(&str, &str); 7] = [
+pub const SECTIONS: [(&str, &str); 8] = [
     ("question", "The question"),
     ("scenario", "The scenario in plain words"),
     ("headline", "Headline comparison"),
+    ("why", "Why the policies work"),
     ("charts", "Charts"),
     ("money", "Money in and out"),
     ("assumptions", "Assumptions that matter most"),
@@ -133,23 +134,28 @@ fn build(
     h.push_str(&tables::cost_effectiveness(data));
     h.push_str("</section>\n");
 
-    // Charts.
+    // Why: the channel decomposition.
     section_start(&mut h, 3);
+    h.push_str(&why(data));
+    h.push_str("</section>\n");
+
+    // Charts.
+    section_start(&mut h, 4);
     h.push_str(&charts(out_dir, data));
     h.push_str("</section>\n");
 
     // Money.
-    section_start(&mut h, 4);
+    section_start(&mut h, 5);
     h.push_str(&tables::money(data));
     h.push_str("</section>\n");
 
     // Assumptions.
-    section_start(&mut h, 5);
+    section_start(&mut h, 6);
     h.push_str(&tables::assumptions(data, scenario.ok()));
     h.push_str("</section>\n");
 
     // Manifest.
-    section_start(&mut h, 6);
+    section_start(&mut h, 7);
     h.push_str(&tables::manifest(&m, data.manifest.is_some()));
     h.push_str("</section>\n");
 
@@ -160,6 +166,43 @@ fn build(
     );
     h.push_str("</main>\n</body>\n</html>\n");
     h
+}
+
+/// The "why" section: sentences generated from channels.csv, per policy,
+/// for re-recruitment, completions and relapse.
+fn why(data: &OutputData) -> String {
+    let mut h = String::new();
+    let Some(rows) = &data.channels else {
+        h.push_str(
+            "<p class=\"missing\">The channel decomposition was not run for this folder (channels.csv is absent): \
+             run <code>ddrsim run --channels on</code> to compute why each policy changes outcomes.</p>\n",
+        );
+        return h;
+    };
+    h.push_str(
+        "<p>Reintegration money can change re-recruitment and relapse only through named channels (docs/model.md, \"Channels\"). \
+         Each policy was re-run on the same random numbers with channels switched off by copying the replicate's drawn values, \
+         and every sentence below is computed from those runs (channels.csv). Intervals are 95% intervals of the mean.</p>\n",
+    );
+    let base = data.baseline().unwrap_or_default();
+    for p in data.policies().iter().filter(|p| **p != base) {
+        let _ = writeln!(h, "<h3>{}</h3>", esc(p));
+        for (metric, label) in crate::stats::channels::CHANNEL_METRICS {
+            let lines = channels::explain(rows, p, metric, label);
+            if lines.is_empty() {
+                continue;
+            }
+            let _ = writeln!(h, "<p><strong>{}.</strong> {}</p>", esc(&upper_first(label)), esc(&lines.join(" ")));
+        }
+    }
+    h
+}
+
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 fn section_start(h: &mut String, i: usize) {
@@ -202,7 +245,7 @@ fn charts(out_dir: &Path, data: &OutputData) -> String {
             &readings::fan(data, p),
         ));
     }
-    h.push_str("<h3>Reintegration money and the funding gap</h3>\n");
+    h.push_str("<h3>Reintegration money and the monthly funding gap</h3>\n");
     for p in &policies {
         h.push_str(&figure(
             out_dir,
@@ -218,11 +261,11 @@ fn charts(out_dir: &Path, data: &OutputData) -> String {
         "Paired differences from the baseline",
         &readings::forest(data),
     ));
-    h.push_str("<h3>Funding gap and re-recruitment</h3>\n");
+    h.push_str("<h3>Unfunded backlog and re-recruitment</h3>\n");
     h.push_str(&figure(
         out_dir,
         names::GAP_SCATTER,
-        "Gap against re-recruitment by replicate",
+        "Peak unfunded backlog against re-recruitment by replicate",
         &readings::gap_scatter(data),
     ));
     h.push_str("<h3>Where people are over time</h3>\n");

@@ -105,30 +105,25 @@ pub fn level_ci(m: &Metric, s: &Stats) -> Option<(f64, f64)> {
     }
 }
 
-/// How a paired difference reads.
+/// How a paired difference reads (the badge rule of docs/outputs.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
-    /// The 95% interval excludes zero on the better side.
+    /// The 95% interval of the mean excludes zero and P(better) - P(worse) >= 0.2.
     Better,
-    /// The 95% interval excludes zero on the worse side.
+    /// The 95% interval of the mean excludes zero and P(worse) - P(better) >= 0.2.
     Worse,
-    /// The interval includes zero or is missing.
+    /// Neither (or values missing).
     Unclear,
 }
 
 impl Verdict {
-    /// Of a difference for a metric.
-    pub fn of(m: &Metric, d: &Diff) -> Self {
-        match (d.ci_low, d.ci_high) {
-            (Some(lo), Some(hi)) if lo > 0.0 || hi < 0.0 => {
-                let up = lo > 0.0;
-                if up != m.lower_better {
-                    Verdict::Better
-                } else {
-                    Verdict::Worse
-                }
-            }
-            _ => Verdict::Unclear,
+    /// Of a difference for a metric: the badge rule, applied to the
+    /// strict shares of pairs in the metric's direction.
+    pub fn of(_m: &Metric, d: &Diff) -> Self {
+        match d.badge() {
+            Some(true) => Verdict::Better,
+            Some(false) => Verdict::Worse,
+            None => Verdict::Unclear,
         }
     }
     /// Word for tables.
@@ -230,11 +225,13 @@ pub fn key_findings(data: &OutputData) -> Vec<String> {
                 ),
                 _ => continue,
             };
-            let ci = match (d.ci_low, d.ci_high) {
-                (Some(l), Some(h)) => format!(" ({})", interval(m.unit, l, h)),
+            let spread = match (d.spread[0], d.spread[2]) {
+                (Some(l), Some(h)) if m.unit != Unit::Probability => {
+                    format!(" on average; in 90% of simulated worlds the change lies between {} and {}", signed(m.unit, l), signed(m.unit, h))
+                }
                 _ => String::new(),
             };
-            parts.push(format!("{phrase}{ci}"));
+            parts.push(format!("{phrase}{spread}"));
         }
         let mut s = if parts.is_empty() {
             format!("Compared with {base}, {p} shows no difference on the headline outcomes that the replicates can distinguish from zero")
@@ -315,16 +312,13 @@ pub fn fan(data: &OutputData, policy: &str) -> String {
     )
 }
 
-/// Reading of a policy's funding chart.
+/// Reading of a policy's funding chart: the unfunded backlog (a stock).
 pub fn funding(data: &OutputData, policy: &str) -> String {
     let base = data.baseline().unwrap_or_default();
     let s = data.summary.as_ref();
-    let gap = |p: &str| {
-        s.and_then(|s| s.get(p, "all", "gap_reintegration"))
-            .copied()
-    };
-    let Some(g) = gap(policy).and_then(|g| g.p50.or(g.mean)) else {
-        return format!("No reintegration gap values for {policy} in summary.csv.");
+    let peak = |p: &str| s.and_then(|s| s.get(p, "all", "backlog_peak")).copied();
+    let Some(g) = peak(policy).and_then(|g| g.p50.or(g.mean)) else {
+        return format!("No unfunded backlog values for {policy} in summary.csv.");
     };
     let first = s.and_then(|s| s.get(policy, "all", "first_gap_month"));
     let first_txt = match first {
@@ -335,7 +329,7 @@ pub fn funding(data: &OutputData, policy: &str) -> String {
             .p50
             .map(|m| {
                 format!(
-                    " The first month with a gap is around {} (median).",
+                    " The first month with unpaid reintegration demand is around {} (median).",
                     date_of(data, m)
                 )
             })
@@ -343,18 +337,21 @@ pub fn funding(data: &OutputData, policy: &str) -> String {
         None => String::new(),
     };
     if policy == base {
-        return format!("Under {policy} the cumulative reintegration funding gap over the horizon is {} (median).{first_txt}", usd(g));
+        return format!(
+            "Under {policy} the unfunded backlog (people waiting times the cost of their course) peaks at {} (median over replicates).{first_txt}",
+            usd(g)
+        );
     }
-    let from = gap(&base)
+    let from = peak(&base)
         .and_then(|b| b.p50.or(b.mean))
         .map(|b| format!(" from {}", usd(b)))
         .unwrap_or_default();
     let d = data
         .comparison
         .as_ref()
-        .and_then(|c| c.get(policy, "all", "gap_reintegration"));
+        .and_then(|c| c.get(policy, "all", "backlog_peak"));
     format!(
-        "With {policy} the median cumulative reintegration funding gap goes{from} to {}{}.{first_txt}",
+        "With {policy} the median peak of the unfunded backlog goes{from} to {}{}.{first_txt}",
         usd(g),
         diff_clause(Unit::Usd, d)
     )
@@ -398,12 +395,12 @@ pub fn forest(data: &OutputData) -> String {
         return "There is no policy to compare with the baseline.".into();
     }
     format!(
-        "Counting only differences whose 95% interval excludes zero: {}.",
+        "Counting only differences whose 95% interval of the mean excludes zero and where the policy is better (or worse) in at least 20 percentage points more replicate pairs than the reverse: {}.",
         parts.join("; ")
     )
 }
 
-/// Reading of the gap-versus-outcome scatter: least-squares slope and correlation over all replicates.
+/// Reading of the backlog-versus-outcome scatter: least-squares slope and correlation over all replicates.
 pub fn gap_scatter(data: &OutputData) -> String {
     let Some(r) = &data.replicates else {
         return "replicates.csv is missing.".into();
@@ -423,7 +420,7 @@ pub fn gap_scatter(data: &OutputData) -> String {
     let syy: f64 = pts.iter().map(|p| (p.1 - my).powi(2)).sum();
     let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
     if sxx <= 0.0 {
-        return "The cumulative reintegration gap does not vary across replicates, so no trend can be read.".into();
+        return "The peak unfunded backlog does not vary across replicates, so no trend can be read.".into();
     }
     let slope = sxy / sxx;
     let max = pts.iter().map(|p| p.0.abs()).fold(0.0, f64::max);
@@ -444,8 +441,9 @@ pub fn gap_scatter(data: &OutputData) -> String {
     let per = slope * step;
     let dir = if per >= 0.0 { "more" } else { "fewer" };
     format!(
-        "Across all {} replicates of all policies, each additional {} of cumulative reintegration gap goes with about {} {dir} people re-recruited \
-         (least-squares slope){r_txt}. This is an association across simulated futures: replicates with bigger gaps also differ in their random draws.",
+        "Across all {} replicates of all policies, each additional {} of peak unfunded backlog goes with about {} {dir} people re-recruited \
+         (least-squares slope){r_txt}. This is an association across simulated futures, not an effect: replicates with bigger backlogs also differ in their random draws \
+         and parameters; the effect of a policy is in the paired comparison and its causes in the channel decomposition.",
         thousands(n, 0),
         usd(step),
         thousands(per.abs(), if per.abs() >= 10.0 { 0 } else { 2 }),

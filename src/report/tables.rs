@@ -7,7 +7,7 @@ use super::readings::{interval, level, level_ci, level_interval, signed, Verdict
 use super::scenario_text::{key_kind, key_meaning, param_text};
 use crate::plot::data::{Manifest, OutputData};
 use crate::plot::metrics::{Unit, HEADLINE};
-use crate::plot::style::{thousands, usd};
+use crate::plot::style::thousands;
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
 
@@ -19,7 +19,9 @@ pub fn headline(data: &OutputData) -> String {
     let _ = writeln!(
         h,
         "<p>Means over {} replicates of each policy (all groups together), with the 95% interval of each mean (Wilson interval for the relapse probability). \
-         Below each value: the mean paired difference from <strong>{}</strong> with its 95% interval, and whether the policy is better, worse, or not clearly different.</p>",
+         Below each value, the effect of the policy against <strong>{}</strong> on the same simulated worlds: first its spread (the median effect and the range \
+         in which 90% of the replicates' effects lie), then the mean effect with the 95% interval of that mean (its precision, which narrows with more replicates), \
+         the shares of replicates where the policy is better / worse / equal, and a badge where the interval excludes 0 and the policy wins at least 20 points more often than it loses.</p>",
         reps.map(|r| thousands(r as f64, 0)).unwrap_or_else(|| "the".into()),
         esc(&base)
     );
@@ -94,23 +96,44 @@ pub fn headline(data: &OutputData) -> String {
                 {
                     if let Some(md) = d.mean_diff {
                         let v = Verdict::of(m, d);
+                        let spread = match d.spread {
+                            [Some(l), Some(mid), Some(hh)] => format!(
+                                "effect {} [{} to {}]; ",
+                                signed(m.unit, mid),
+                                signed(m.unit, l),
+                                signed(m.unit, hh)
+                            ),
+                            _ => String::new(),
+                        };
                         let ci = match (d.ci_low, d.ci_high) {
                             (Some(l), Some(hh)) => format!(" ({})", interval(m.unit, l, hh)),
                             _ => String::new(),
                         };
-                        let pb = d
-                            .p_better
-                            .map(|x| format!("; better in {}% of pairs", thousands(x * 100.0, 0)))
-                            .unwrap_or_default();
+                        let pb = match (d.p_better, d.p_worse, d.p_tie) {
+                            (Some(b), Some(w), Some(t)) => format!(
+                                "; better / worse / equal in {} / {} / {}% of pairs",
+                                thousands(b * 100.0, 0),
+                                thousands(w * 100.0, 0),
+                                thousands(t * 100.0, 0)
+                            ),
+                            (Some(b), _, _) => {
+                                format!("; better in {}% of pairs", thousands(b * 100.0, 0))
+                            }
+                            _ => String::new(),
+                        };
+                        let tag = if v == Verdict::Unclear {
+                            String::new()
+                        } else {
+                            format!(" <span class=\"tag {}\">{}</span>", v.class(), v.word())
+                        };
                         let _ = write!(
                             h,
-                            "<span class=\"d\">{} vs {}{}{} <span class=\"tag {}\">{}</span></span>",
-                            esc(&signed(m.unit, md)),
+                            "<span class=\"d\">vs {}: {}mean {}{}{}{tag}</span>",
                             esc(&base),
+                            esc(&spread),
+                            esc(&signed(m.unit, md)),
                             esc(&ci),
                             esc(&pb),
-                            v.class(),
-                            v.word()
                         );
                     }
                 }
@@ -123,35 +146,44 @@ pub fn headline(data: &OutputData) -> String {
     h
 }
 
-/// Extra cost per re-recruitment averted and per extra completion.
+/// Outlay and outcome per dollar: per outlay dollar and per extra dollar spent.
 pub fn cost_effectiveness(data: &OutputData) -> String {
     let Some(cmp) = &data.comparison else {
         return String::new();
     };
     let base = data.baseline().unwrap_or_default();
+    let sum = data.summary.as_ref();
+    let musd = |p: &str, k: &str| {
+        sum.and_then(|s| s.get(p, "all", k))
+            .and_then(|s| s.mean)
+            .map(|v| format!("USD {} million", thousands(v / 1e6, 1)))
+            .unwrap_or_else(|| "n/a".into())
+    };
     let rows: Vec<String> = data
         .policies()
         .iter()
         .filter(|p| **p != base)
         .map(|p| {
-            let cell = |metric: &str| match cmp.get(p, "all", metric) {
-                Some(d) => match d.mean_diff {
-                    Some(v) => {
-                        let ci = match (d.ci_low, d.ci_high) {
-                            (Some(l), Some(h)) => format!("<br><span class=\"note\">{}</span>", esc(&interval(Unit::Usd, l, h))),
-                            _ => String::new(),
-                        };
-                        format!("{}{ci}", esc(&usd(v)))
-                    }
-                    None => "<span class=\"note\">not defined (no gain)</span>".to_string(),
-                },
-                None => "<span class=\"note\">n/a</span>".to_string(),
+            let cell = |metric: &str| match cmp.get(p, "all", metric).and_then(|d| d.mean_diff) {
+                Some(v) => esc(&thousands(v, 1)),
+                None => "<span class=\"note\">none (no new money)</span>".to_string(),
             };
+            let extra_spent = cmp
+                .get(p, "all", "spent_total")
+                .and_then(|d| d.mean_diff)
+                .map(|v| format!("USD {} million", thousands(v / 1e6, 1)))
+                .unwrap_or_else(|| "n/a".into());
             format!(
-                "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+                "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
                 esc(p),
-                cell("extra_cost_per_rerecruitment_averted"),
-                cell("extra_cost_per_extra_completion")
+                esc(&musd(p, "outlay")),
+                esc(&extra_spent),
+                esc(&musd(p, "voluntary_unspent")),
+                cell("extra_completions_per_musd_outlay"),
+                cell("rerecruitments_averted_per_musd_outlay"),
+                cell("extra_completions_per_musd_extra_spent"),
+                cell("rerecruitments_averted_per_musd_extra_spent"),
             )
         })
         .collect();
@@ -159,26 +191,36 @@ pub fn cost_effectiveness(data: &OutputData) -> String {
         return String::new();
     }
     format!(
-        "<h3>Cost-effectiveness against {}</h3>\n<p>Extra money spent per re-recruitment averted and per extra completed reintegration (USD). \
-         Empty when the policy averts nothing or completes no more.</p>\n<div class=\"table-wrap\"><table><thead><tr><th>Policy</th>\
-         <th class=\"num\">Extra cost per re-recruitment averted</th><th class=\"num\">Extra cost per extra completion</th></tr></thead><tbody>\n{}</tbody></table></div>\n",
+        "<h3>Money put in, and outcome per dollar, against {}</h3>\n<p><strong>Outlay</strong> is what a policy puts in: an added kick-start's money actually spent \
+         (what lapses returns to the assessed budget), a bridge's advances drawn; a reallocated kick-start brings no new money. \
+         <strong>Extra spent</strong> is the change in money actually spent within the horizon, which is smaller when voluntary money is left unspent at the end. \
+         Outcomes per USD 1 million are ratios of mean effects to mean money (comparison.csv has their intervals).</p>\n\
+         <div class=\"table-wrap\"><table><thead><tr><th>Policy</th><th class=\"num\">Outlay (mean)</th><th class=\"num\">Extra spent</th>\
+         <th class=\"num\">Voluntary money unspent at the end</th><th class=\"num\">Extra completions per USD 1m outlay</th>\
+         <th class=\"num\">Re-recruitments averted per USD 1m outlay</th><th class=\"num\">Extra completions per USD 1m extra spent</th>\
+         <th class=\"num\">Re-recruitments averted per USD 1m extra spent</th></tr></thead><tbody>\n{}</tbody></table></div>\n",
         esc(&base),
         rows.concat()
     )
 }
 
-/// Money received by source, spent, gap, lapsed (means, all groups).
+/// Money received by source, and where it went: spent, lapsed, left in
+/// the pools at the horizon, advances repaid (means, all groups). The two
+/// sides reconcile exactly in every replicate.
 pub fn money(data: &OutputData) -> String {
-    const COLS: [(&str, &str); 9] = [
+    const COLS: [(&str, &str); 12] = [
         ("received_assessed", "Assessed received"),
         ("received_kickstart", "Kick-start received"),
         ("received_voluntary", "Voluntary received"),
         ("received_national", "National received"),
         ("bridge_drawn", "Bridge advances drawn"),
-        ("spent_total", "Spent in total"),
-        ("gap_reintegration", "Reintegration gap"),
-        ("lapsed", "Lapsed assessed money"),
+        ("spent_total", "Spent"),
+        ("lapsed", "Lapsed"),
+        ("balance_end", "Left in pools at the end"),
+        ("bridge_repaid", "Advances repaid"),
+        ("voluntary_unspent", "of which voluntary, unspent"),
         ("unrecovered_advances", "Unrecovered advances"),
+        ("backlog_peak", "Peak unfunded backlog"),
     ];
     let Some(sum) = &data.summary else {
         return "<p class=\"missing\">summary.csv is missing.</p>\n".into();
@@ -197,7 +239,10 @@ pub fn money(data: &OutputData) -> String {
         (1.0, "USD", 0)
     };
     let mut h = format!(
-        "<p>Mean over replicates of money received, spent and not available when needed, over the whole horizon, in {unit}.</p>\n\
+        "<p>Mean over replicates, over the whole horizon, in {unit}. The first five columns are what came in; \
+         spent + lapsed + left in pools + advances repaid is where it went, and the two sides are equal in every replicate. \
+         The peak unfunded backlog is a stock: the most the programme was short at one month end \
+         (people waiting times the cost of their course), not a sum over months.</p>\n\
          <div class=\"table-wrap\"><table><thead><tr><th>Policy</th>"
     );
     for (_, label) in COLS {
@@ -225,9 +270,9 @@ pub fn assumptions(data: &OutputData, sc: Option<&Scenario>) -> String {
     h.push_str(
         "<p><strong>The effect of waiting on re-recruitment is an assumption with no source.</strong> The model lets the monthly risk that a \
          demobilised person returns to an armed group grow with every month spent waiting for a reintegration place (<code>wait_effect</code>, \
-         capped after <code>wait_cap</code> months). No source is known for its size: the value is an assumption. By construction of the model, earlier money \
-         can lower re-recruitment only through this effect and the effects of interrupted courses and missed reinsertion payments: with them set to zero, \
-         no policy can lower re-recruitment.</p>\n",
+         capped after <code>wait_cap</code> months). No source is known for its size, nor for the other behavioural hazards: they are uncertain ranges \
+         (docs/assumptions.md). Which of them carries a policy's effect in this run is computed, not assumed: see \
+         <a href=\"#why\">Why the policies work</a>.</p>\n",
     );
     if let Some(sc) = sc {
         let waits: Vec<String> = sc
