@@ -165,6 +165,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
         "interrupted: nothing was written; previous results (if any) are unchanged"
     );
     let out = staged.commit()?;
+    if args.json {
+        return super::json::print(sc, &loaded.source, &acc, seed, &out);
+    }
     if !args.quiet {
         print_headline(sc, &acc, replicates, seed, started.elapsed().as_secs_f64());
         println!("\nResults in {}/ (summary.csv, comparison.csv, timeseries.csv, funding.csv, replicates.csv{})", out.display(), if args.no_charts { "" } else { ", charts/, report.html" });
