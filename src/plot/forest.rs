@@ -102,7 +102,7 @@ impl Chart for Forest {
             root,
             &format!("Each policy compared with {}: paired differences", self.baseline),
             &format!(
-                "Mean of (policy minus {}) over replicates that share the same random draws; bars are 95% intervals of that mean. \
+                "Mean of (policy minus {}) over replicates that share the same random draws; bars are 95% intervals of that mean (hidden behind the dot when narrower than it). \
                  All groups. A dashed line marks no change. Policies are named on each panel's axis (no legend).",
                 self.baseline
             ),

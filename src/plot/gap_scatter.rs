@@ -182,6 +182,18 @@ pub fn interleave(lengths: &[usize]) -> Vec<(usize, usize)> {
     order
 }
 
+/// "2nd", "3rd", "11th", "50th".
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 struct Series {
     policy: String,
     colour: RGBColor,
@@ -217,19 +229,28 @@ impl Chart for Scatter {
             self.series.iter().flat_map(|s| s.shown.iter().map(|p| p.1)),
             0.05,
         );
-        let sub_note = if self.series.iter().any(|s| s.every > 1) {
-            let k: Vec<String> = self
-                .series
-                .iter()
-                .filter(|s| s.every > 1)
-                .map(|s| format!("{}: every {}th", s.policy, s.every))
-                .collect();
-            format!(
-                " Dots shown (every k-th replicate in file order): {}.",
-                k.join(", ")
-            )
-        } else {
-            String::new()
+        let thinned: Vec<&Series> = self.series.iter().filter(|s| s.every > 1).collect();
+        let sub_note = match thinned.first() {
+            None => String::new(),
+            Some(first)
+                if thinned.len() == self.series.len()
+                    && thinned.iter().all(|s| s.every == first.every) =>
+            {
+                format!(
+                    " Dots shown: every {} replicate of each policy, in file order.",
+                    ordinal(first.every)
+                )
+            }
+            Some(_) => {
+                let k: Vec<String> = thinned
+                    .iter()
+                    .map(|s| format!("{}: every {}", s.policy, ordinal(s.every)))
+                    .collect();
+                format!(
+                    " Dots shown (every k-th replicate in file order): {}.",
+                    k.join(", ")
+                )
+            }
         };
         let missing = if self.missing > 0 {
             format!(
@@ -244,7 +265,7 @@ impl Chart for Scatter {
             &format!("{} and re-recruitment, replicate by replicate", X.short),
             &format!(
                 "Each dot is one simulated replicate; policies are drawn interleaved so none hides another. \
-                 Lines join the mean x and mean re-recruitment within equal-count bins of x, over every replicate. \
+                 Lines join the mean of both axes within equal-count bins of the horizontal axis, over every replicate. \
                  An association across simulated futures, not by itself a causal effect.{sub_note}{missing}"
             ),
             self.replicates,
