@@ -31,10 +31,16 @@ pub fn run(args: &ManArgs) -> Result<()> {
         Some(dir) => {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create folder '{}'", dir.display()))?;
-            let mut pages = vec!["ddrsim.1".to_string()];
-            pages.extend(subcommands(&cmd).map(|s| format!("ddrsim-{}.1", s.get_name())));
-            clap_mangen::generate_to(cmd, dir)
-                .with_context(|| format!("cannot write manual pages into '{}'", dir.display()))?;
+            let mut pages = Vec::new();
+            for c in std::iter::once(&cmd).chain(subcommands(&cmd)) {
+                let man = clap_mangen::Man::new(c.clone());
+                let name = man.get_filename();
+                let text = page(&man).context("cannot render the manual page")?;
+                let path = dir.join(&name);
+                std::fs::write(&path, text)
+                    .with_context(|| format!("cannot write '{}'", path.display()))?;
+                pages.push(name);
+            }
             eprintln!(
                 "wrote {} manual pages into {}: {}",
                 pages.len(),
@@ -46,6 +52,30 @@ pub fn run(args: &ManArgs) -> Result<()> {
     }
 }
 
+/// Renders one page, naming clap's "EXTRA" section (the `after_help`
+/// text) EXAMPLES when it holds examples and NOTES otherwise.
+fn page(man: &clap_mangen::Man) -> std::io::Result<String> {
+    let mut buf = Vec::new();
+    man.render(&mut buf)?;
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        if line == ".SH EXTRA" {
+            let examples = lines.peek().is_some_and(|n| n.starts_with("Example"));
+            out.push_str(if examples {
+                ".SH EXAMPLES"
+            } else {
+                ".SH NOTES"
+            });
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
 /// Visible subcommands, in definition order.
 fn subcommands(cmd: &clap::Command) -> impl Iterator<Item = &clap::Command> {
     cmd.get_subcommands()
@@ -55,15 +85,9 @@ fn subcommands(cmd: &clap::Command) -> impl Iterator<Item = &clap::Command> {
 /// `ddrsim.1` with, for each command, a section holding its own page's
 /// synopsis, description, options and examples (as subsections).
 pub fn single_page(cmd: &clap::Command) -> std::io::Result<String> {
-    let mut buf = Vec::new();
-    clap_mangen::Man::new(cmd.clone()).render(&mut buf)?;
-    let mut text = String::from_utf8_lossy(&buf).into_owned();
+    let mut text = page(&clap_mangen::Man::new(cmd.clone()))?;
     for sub in subcommands(cmd) {
-        let mut page = Vec::new();
-        clap_mangen::Man::new(sub.clone())
-            .title(format!("ddrsim-{}", sub.get_name()))
-            .render(&mut page)?;
-        let page = String::from_utf8_lossy(&page);
+        let page = page(&clap_mangen::Man::new(sub.clone()))?;
         text.push_str(&format!(".SH \"COMMAND: ddrsim {}\"\n", sub.get_name()));
         let mut body = false;
         for line in page.lines() {
