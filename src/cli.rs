@@ -3,6 +3,14 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+/// The description under NAME in the manual page (`ddrsim man`).
+pub const LONG_ABOUT: &str = "Monte Carlo simulator of DDR/SSR programme funding. Does paying for \
+reintegration from the assessed UN peacekeeping budget for a limited time (a \"kick-start\"), \
+instead of waiting for voluntary donor money, change DDR programme outcomes, and under which \
+conditions? ddrsim runs a scenario file (TOML) under several funding policies with common random \
+numbers and writes CSV tables, charts and report.html. With no command it runs the bundled \
+default scenario.";
+
 /// ddrsim: Monte Carlo simulator of DDR/SSR programme funding.
 ///
 /// Does paying for reintegration from the assessed UN peacekeeping budget for a
@@ -43,6 +51,16 @@ pub enum Command {
     /// Write a commented starter scenario to edit.
     #[command(after_help = "Example:\n  ddrsim new my-country && ddrsim validate my-country.toml")]
     New(NewArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Examples:\n  ddrsim completions bash > ~/.local/share/bash-completion/completions/ddrsim\n  ddrsim completions zsh > ~/.zfunc/_ddrsim\n  ddrsim completions fish > ~/.config/fish/completions/ddrsim.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Write the manual page (roff) to stdout, or one page per command into a folder.
+    #[command(
+        after_help = "Examples:\n  ddrsim man | man -l -\n  ddrsim man --out ~/.local/share/man/man1"
+    )]
+    Man(ManArgs),
 }
 
 /// Arguments of `ddrsim run`.
@@ -73,6 +91,10 @@ pub struct RunArgs {
     /// (about a minute on 2 cores), `on` always, `off` never.
     #[arg(long, value_enum, default_value_t = ChannelsMode::Auto)]
     pub channels: ChannelsMode,
+    /// Print a machine-readable JSON summary on stdout instead of the table
+    /// (progress, notes and warnings go to stderr).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// When `run` computes the channel decomposition.
@@ -113,4 +135,21 @@ pub struct NewArgs {
     /// Overwrite an existing file.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Arguments of `ddrsim completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write a completion script for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Arguments of `ddrsim man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `ddrsim.1` and one `ddrsim-<command>.1` per command into this
+    /// folder (created if missing) instead of printing `ddrsim.1` to stdout.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
 }

@@ -16,6 +16,8 @@ fn main() -> ExitCode {
         cli::Command::Plot(a) => cmd::plot::run(&a),
         cli::Command::New(a) => cmd::new::run(&a),
         cli::Command::Schema => cmd::schema::run(),
+        cli::Command::Completions(a) => cmd::completions::run(&a),
+        cli::Command::Man(a) => cmd::man::run(&a),
         cli::Command::Validate(a) => return ExitCode::from(cmd::validate::run(&a) as u8),
     };
     match result {

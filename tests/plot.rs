@@ -157,7 +157,7 @@ fn every_chart_renders_from_the_fixture() {
     check_chart(
         out.path(),
         "gap-vs-rerecruited",
-        "Reintegration funding gap and re-recruitment, replicate by replicate",
+        "Peak unfunded backlog and re-recruitment, replicate by replicate",
     );
     check_chart(
         out.path(),
@@ -308,6 +308,14 @@ fn missing_folder_is_an_error() {
 #[test]
 fn gap_scatter_subsamples_deterministically() {
     use ddrsim::plot::data::GapPoint;
+    use ddrsim::plot::gap_scatter::{points_per_policy, MAX_POINTS, MAX_TOTAL_POINTS, MIN_POINTS};
+    // One or two policies get the per-policy maximum; many share the total.
+    assert_eq!(points_per_policy(1), MAX_POINTS);
+    assert_eq!(points_per_policy(4), MAX_TOTAL_POINTS / 4);
+    assert_eq!(points_per_policy(100), MIN_POINTS);
+    for n in 1..=12 {
+        assert!(points_per_policy(n) * n <= MAX_TOTAL_POINTS.max(n * MIN_POINTS));
+    }
     let pts: Vec<GapPoint> = (0..12_001u64)
         .map(|i| GapPoint {
             replicate: i + 1,
@@ -315,8 +323,6 @@ fn gap_scatter_subsamples_deterministically() {
             rerecruited: (i % 7) as f64,
         })
         .collect();
-    let k = pts.len().div_ceil(ddrsim::plot::gap_scatter::MAX_POINTS);
-    assert_eq!(k, 3);
     let trend = ddrsim::plot::gap_scatter::binned_means(&pts);
     assert_eq!(trend.len(), 12);
     assert!(trend.windows(2).all(|w| w[0].0 < w[1].0));
@@ -329,6 +335,255 @@ fn gap_scatter_subsamples_deterministically() {
         })
         .collect();
     assert_eq!(ddrsim::plot::gap_scatter::binned_means(&flat).len(), 1);
+}
+
+/// At 100,000 replicates per policy no policy is painted last over the
+/// others: in every tenth of the drawing order each policy has its share
+/// of dots (to within two dots), so the last-drawn dots belong to all.
+#[test]
+fn gap_scatter_interleaves_policies_at_100000_replicates() {
+    use ddrsim::plot::gap_scatter::{interleave, points_per_policy};
+    let policies = 4;
+    let reps = 100_000usize;
+    let cap = points_per_policy(policies);
+    let k = reps.div_ceil(cap);
+    let shown = reps.div_ceil(k);
+    let lengths = vec![shown, shown, shown - 3, shown / 2];
+    let order = interleave(&lengths);
+    assert_eq!(order.len(), lengths.iter().sum::<usize>());
+    // Every dot exactly once.
+    let mut seen: Vec<Vec<bool>> = lengths.iter().map(|n| vec![false; *n]).collect();
+    for &(s, i) in &order {
+        assert!(!seen[s][i], "dot {s}/{i} twice");
+        seen[s][i] = true;
+    }
+    let total = order.len();
+    for tenth in 0..10 {
+        let part = &order[tenth * total / 10..(tenth + 1) * total / 10];
+        for (s, n) in lengths.iter().enumerate() {
+            let got = part.iter().filter(|(p, _)| *p == s).count() as f64;
+            let want = *n as f64 * part.len() as f64 / total as f64;
+            assert!(
+                (got - want).abs() <= 2.0,
+                "tenth {tenth}: policy {s} has {got} dots, expected about {want}"
+            );
+        }
+    }
+    // Within a policy, dots keep file order.
+    for s in 0..lengths.len() {
+        let idx: Vec<usize> = order.iter().filter(|(p, _)| *p == s).map(|x| x.1).collect();
+        assert!(idx.windows(2).all(|w| w[0] < w[1]));
+    }
+}
+
+/// The text of every `<text>` element of an SVG written by plotters, unescaped.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|chunk| {
+            let start = chunk.find('>')? + 1;
+            let end = chunk.find("</text>")?;
+            Some(
+                chunk[start..end]
+                    .trim()
+                    .replace("&apos;", "'")
+                    .replace("&quot;", "\"")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&"),
+            )
+        })
+        .collect()
+}
+
+fn sorted(v: &[String]) -> Vec<String> {
+    let mut v = v.to_vec();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_legend_lists_exactly_the_series_drawn() {
+    let out = TempOut::new("legend");
+    let r = ddrsim::plot::render_all(out.path()).expect("render");
+    assert!(r.notes.is_empty(), "{:?}", r.notes);
+    assert_eq!(r.charts.len(), 3 * 3 + 3);
+    let mut kinds = std::collections::BTreeSet::new();
+    for c in &r.charts {
+        let kind = ["fan", "funding", "stage-flow"]
+            .into_iter()
+            .find(|k| c.stem.starts_with(&format!("{k}-")))
+            .unwrap_or(&c.stem);
+        kinds.insert(kind.to_string());
+        let svg = fs::read_to_string(out.path().join("charts").join(format!("{}.svg", c.stem)))
+            .expect("svg");
+        let texts = svg_texts(&svg);
+        // Replicate count and units are on every chart.
+        assert_eq!(c.replicates, Some(50), "{}", c.stem);
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.starts_with("50 simulated replicates per policy.")),
+            "{}: no replicate count in {texts:?}",
+            c.stem
+        );
+        assert!(c.axes.len() >= 2, "{}: axes {:?}", c.stem, c.axes);
+        for a in &c.axes {
+            assert!(texts.contains(a), "{}: axis title {a:?} not drawn", c.stem);
+        }
+        // The value axis names its unit (a category axis may not).
+        let units = ["people", "USD", "%", "percentage points", "months"];
+        assert!(
+            c.axes.iter().any(|a| units.iter().any(|u| a.contains(u))),
+            "{}: no axis names a unit: {:?}",
+            c.stem,
+            c.axes
+        );
+        if c.stem == "policy-comparison" {
+            // Policies are named on the axis; there is no legend.
+            assert!(c.legend.is_empty(), "{:?}", c.legend);
+            assert_eq!(c.series, ["kickstart-6m", "bridge"]);
+            continue;
+        }
+        let mut dedup = c.legend.clone();
+        dedup.dedup();
+        assert_eq!(
+            dedup.len(),
+            c.legend.len(),
+            "{}: repeated legend entry",
+            c.stem
+        );
+        assert_eq!(
+            sorted(&c.legend),
+            sorted(&c.series),
+            "{}: legend {:?} but drew {:?}",
+            c.stem,
+            c.legend,
+            c.series
+        );
+        for l in &c.legend {
+            assert!(
+                texts.contains(l),
+                "{}: legend entry {l:?} not drawn",
+                c.stem
+            );
+        }
+    }
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        [
+            "fan",
+            "funding",
+            "gap-vs-rerecruited",
+            "group-equity",
+            "policy-comparison",
+            "stage-flow"
+        ]
+    );
+    // The fixture's baseline pays reintegration from voluntary and national
+    // money only; the kick-start policy also from the kick-start.
+    let chart = |stem: &str| r.charts.iter().find(|c| c.stem == stem).expect(stem);
+    let base = &chart("funding-baseline").legend;
+    for absent in [
+        "Kick-start (assessed)",
+        "Assessed budget",
+        "Bridge advances",
+    ] {
+        assert!(!base.iter().any(|l| l == absent), "{absent} in {base:?}");
+    }
+    assert!(base.iter().any(|l| l == "Voluntary donors"), "{base:?}");
+    assert!(chart("funding-kickstart-6m")
+        .legend
+        .iter()
+        .any(|l| l == "Kick-start (assessed)"));
+    assert!(chart("group-equity")
+        .legend
+        .iter()
+        .any(|l| l == ddrsim::plot::equity::SPREAD));
+}
+
+#[test]
+fn a_series_without_data_leaves_the_legend() {
+    let out = TempOut::new("legend-gaps");
+    // Blank the 5th and 95th percentiles of the waiting and in-course series:
+    // the fan charts then draw no 90% band.
+    out.edit("timeseries.csv", |t| {
+        let mut lines = t.lines();
+        let head = lines.next().expect("header");
+        let cols: Vec<&str> = head.split(',').collect();
+        let pos = |n: &str| cols.iter().position(|c| *c == n).expect(n);
+        let (metric, p05, p95) = (pos("metric"), pos("p05"), pos("p95"));
+        let mut s = format!("{head}\n");
+        for l in lines {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            if cells[metric] == "waiting" || cells[metric] == "in_reintegration" {
+                cells[p05] = "";
+                cells[p95] = "";
+            }
+            s.push_str(&cells.join(","));
+            s.push('\n');
+        }
+        s
+    });
+    let r = ddrsim::plot::render_all(out.path()).expect("render");
+    let fan = r
+        .charts
+        .iter()
+        .find(|c| c.stem == "fan-baseline")
+        .expect("fan");
+    assert_eq!(fan.legend, ["Median", "50% band (25th-75th percentile)"]);
+    assert_eq!(sorted(&fan.legend), sorted(&fan.series));
+}
+
+#[test]
+fn long_group_names_wrap_or_get_a_key_never_an_ellipsis() {
+    let long = "Women and girls associated with armed forces and armed groups in the eastern and northern provinces";
+    let out = TempOut::new("labels");
+    out.edit("manifest.json", |t| {
+        t.replace("Women associated with armed groups", long)
+    });
+    let r = ddrsim::plot::render_all(out.path()).expect("render");
+    let eq = r
+        .charts
+        .iter()
+        .find(|c| c.stem == "group-equity")
+        .expect("equity");
+    // Two groups leave room to wrap the name onto two lines.
+    assert_eq!(eq.categories, ["Adult men", long], "{:?}", eq.categories);
+    let svg = fs::read_to_string(out.path().join("charts/group-equity.svg")).expect("svg");
+    let texts = svg_texts(&svg);
+    assert!(!texts.iter().any(|t| t.contains('\u{2026}')), "{texts:?}");
+    let lines: Vec<&String> = texts
+        .iter()
+        .filter(|t| t.len() > 3 && long.contains(t.as_str()))
+        .collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "the long name should take two lines: {texts:?}"
+    );
+
+    // A name too long for two lines: every group gets a code and a key.
+    let longer = format!(
+        "{long}, including those who served as cooks, porters, messengers, spies, \
+                 wives and labourers, and those who left before the ceasefire and never registered"
+    );
+    let out = TempOut::new("labels-key");
+    out.edit("manifest.json", |t| {
+        t.replace("Women associated with armed groups", &longer)
+    });
+    let r = ddrsim::plot::render_all(out.path()).expect("render");
+    let eq = r
+        .charts
+        .iter()
+        .find(|c| c.stem == "group-equity")
+        .expect("equity");
+    assert_eq!(&eq.categories[..2], ["G1", "G2"], "{:?}", eq.categories);
+    let key = eq.categories[2..].join(" ");
+    assert!(key.contains("G1 = Adult men"), "{key}");
+    assert!(key.contains(&format!("G2 = {longer}")), "{key}");
+    let svg = fs::read_to_string(out.path().join("charts/group-equity.svg")).expect("svg");
+    assert!(!svg_texts(&svg).iter().any(|t| t.contains('\u{2026}')));
 }
 
 #[test]

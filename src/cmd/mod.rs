@@ -1,5 +1,8 @@
 //! One module per subcommand: its `run` function.
 
+pub mod completions;
+pub mod json;
+pub mod man;
 pub mod new;
 pub mod plot;
 pub mod run;

@@ -234,6 +234,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
         "interrupted: nothing was written; previous results (if any) are unchanged"
     );
     let out = staged.commit()?;
+    if args.json {
+        return super::json::print(sc, &loaded.source, &acc, seed, &out);
+    }
     if !args.quiet {
         print_headline(sc, &acc, replicates, seed, started.elapsed().as_secs_f64());
         print_effects(sc, &acc);

@@ -338,7 +338,8 @@ impl OutputData {
                 .transpose()?,
             channels: opt("channels.csv")
                 .map(|p| -> Result<_> {
-                    let f = File::open(&p).with_context(|| format!("cannot open {}", p.display()))?;
+                    let f =
+                        File::open(&p).with_context(|| format!("cannot open {}", p.display()))?;
                     crate::output::channels::read_channels(f)
                         .with_context(|| format!("cannot read {}", p.display()))
                 })

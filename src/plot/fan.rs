@@ -6,7 +6,7 @@
 
 use super::data::Band;
 use super::style::{self, font, header, legend, Drawn, Swatch, TickAxis};
-use super::{names, save_chart, Chart, Ctx};
+use super::{names, save_chart, Chart, ChartRecord, Ctx};
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -39,7 +39,7 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
             style::zero_based(vals.flatten(), 0.05).1
         })
         .collect();
-    let reps = cx.data.manifest.as_ref().and_then(|m| m.replicates);
+    let reps = cx.replicates;
     for (i, p) in policies.iter().enumerate() {
         let panels: Vec<Vec<Band>> = PANELS
             .iter()
@@ -102,14 +102,16 @@ pub(crate) fn segments<T: Copy>(
     out
 }
 
-/// Draws a band between `lo` and `hi` as polygons over defined runs.
+/// Draws a band between `lo` and `hi` as polygons over defined runs;
+/// returns whether anything was drawn.
 pub(crate) fn draw_band<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)>>(
     chart: &mut ChartContext<DB, CT>,
     bands: &[Band],
     lo: impl Fn(&Band) -> Option<f64>,
     hi: impl Fn(&Band) -> Option<f64>,
     fill: RGBAColor,
-) -> Result<()> {
+) -> Result<bool> {
+    let mut drew = false;
     for seg in segments(bands, |b| Some((lo(b)?, hi(b)?))) {
         let mut pts: Vec<(f64, f64)> = seg.iter().map(|(x, (_, h))| (*x, *h)).collect();
         pts.extend(seg.iter().rev().map(|(x, (l, _))| (*x, *l)));
@@ -121,18 +123,21 @@ pub(crate) fn draw_band<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)
         chart
             .draw_series(std::iter::once(Polygon::new(pts, fill.filled())))
             .drawn()?;
+        drew = true;
     }
-    Ok(())
+    Ok(drew)
 }
 
-/// Draws a line over defined runs.
+/// Draws a line over defined runs; returns whether anything was drawn.
 pub(crate) fn draw_line<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)>>(
     chart: &mut ChartContext<DB, CT>,
     bands: &[Band],
     f: impl Fn(&Band) -> Option<f64>,
     style: ShapeStyle,
-) -> Result<()> {
+) -> Result<bool> {
+    let mut drew = false;
     for seg in segments(bands, f) {
+        drew = true;
         if seg.len() == 1 {
             chart
                 .draw_series(std::iter::once(Circle::new(seg[0], 3, style.filled())))
@@ -141,43 +146,42 @@ pub(crate) fn draw_line<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)
             chart.draw_series(LineSeries::new(seg, style)).drawn()?;
         }
     }
-    Ok(())
+    Ok(drew)
 }
 
+/// Fan legend labels.
+const MEDIAN: &str = "Median";
+const BAND50: &str = "50% band (25th-75th percentile)";
+const BAND90: &str = "90% band (5th-95th percentile)";
+
 impl Chart for Fan<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        let reps = self
-            .reps
-            .map(|r| {
-                format!(
-                    " over {} simulated replicates",
-                    style::thousands(r as f64, 0)
-                )
-            })
-            .unwrap_or_default();
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        rec: &mut ChartRecord,
+    ) -> Result<()> {
         let body = header(
             root,
             &format!("Waiting list and reintegration courses: {}", style::shorten(self.policy, 48)),
-            &format!(
-                "All groups. Line: median{reps}; shaded: where the middle 50% and 90% of simulated outcomes fall each month \
-                 (spread of outcomes, not a confidence interval). Same vertical scale in every policy's fan chart."
-            ),
+            "All groups. Line: median; shaded: where the middle 50% and 90% of simulated outcomes fall each month \
+             (spread of outcomes, not a confidence interval). Same vertical scale in every policy's fan chart.",
+            self.reps,
+            rec,
         )?;
         let c = self.colour;
-        let body = legend(
-            &body,
-            &[
-                (Swatch::Line(c, 3), "Median".to_string()),
-                (
-                    Swatch::Fill(c, 0.40),
-                    "50% band (25th-75th percentile)".to_string(),
-                ),
-                (
-                    Swatch::Fill(c, 0.15),
-                    "90% band (5th-95th percentile)".to_string(),
-                ),
-            ],
-        )?;
+        // Legend entries for what the panels hold (the same tests decide what is drawn).
+        let has = |f: &dyn Fn(&Band) -> bool| self.panels.iter().flatten().any(f);
+        let mut items = Vec::new();
+        if has(&|b| b.p50.is_some()) {
+            items.push((Swatch::Line(c, 3), MEDIAN.to_string()));
+        }
+        if has(&|b| b.p25.is_some() && b.p75.is_some()) {
+            items.push((Swatch::Fill(c, 0.40), BAND50.to_string()));
+        }
+        if has(&|b| b.p05.is_some() && b.p95.is_some()) {
+            items.push((Swatch::Fill(c, 0.15), BAND90.to_string()));
+        }
+        let body = legend(&body, &items, rec)?;
         let areas = body.split_evenly((2, 1));
         for (k, area) in areas.iter().enumerate() {
             let (Some(bands), Some((_, title))) = (self.panels.get(k), PANELS.get(k)) else {
@@ -197,20 +201,31 @@ impl Chart for Fan<'_> {
             let yfmt = style::axis_formatter(ymax);
             let mut mesh = chart.configure_mesh();
             mesh.y_label_formatter(&yfmt)
-                .y_desc("people")
+                .y_desc(Y_DESC)
                 .label_style(font(15.0))
                 .axis_desc_style(font(17.0))
                 .bold_line_style(RGBColor(225, 225, 225))
                 .light_line_style(TRANSPARENT)
                 .y_labels(6);
+            rec.axis(Y_DESC);
             if k == 1 {
-                mesh.x_desc("calendar month (YYYY-MM)");
+                mesh.x_desc(style::MONTH_AXIS);
+                rec.axis(style::MONTH_AXIS);
             }
             mesh.draw().drawn()?;
-            draw_band(&mut chart, bands, |b| b.p05, |b| b.p95, c.mix(0.15))?;
-            draw_band(&mut chart, bands, |b| b.p25, |b| b.p75, c.mix(0.30))?;
-            draw_line(&mut chart, bands, |b| b.p50, c.stroke_width(3))?;
+            if draw_band(&mut chart, bands, |b| b.p05, |b| b.p95, c.mix(0.15))? {
+                rec.drew(BAND90);
+            }
+            if draw_band(&mut chart, bands, |b| b.p25, |b| b.p75, c.mix(0.30))? {
+                rec.drew(BAND50);
+            }
+            if draw_line(&mut chart, bands, |b| b.p50, c.stroke_width(3))? {
+                rec.drew(MEDIAN);
+            }
         }
         Ok(())
     }
 }
+
+/// The fan panels' vertical axis title.
+const Y_DESC: &str = "people (all groups)";

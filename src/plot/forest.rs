@@ -6,7 +6,7 @@
 use super::data::Diff;
 use super::metrics::{Metric, Unit, HEADLINE};
 use super::style::{self, font, header, okabe_ito as oi, shorten, Drawn, TickAxis};
-use super::{names, save_chart, Chart, Ctx};
+use super::{names, save_chart, Chart, ChartRecord, Ctx};
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -50,7 +50,16 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
                 .collect(),
         })
         .collect();
-    save_chart(cx, names::FOREST, &Forest { baseline, panels })
+    let replicates = cx.replicates;
+    save_chart(
+        cx,
+        names::FOREST,
+        &Forest {
+            baseline,
+            panels,
+            replicates,
+        },
+    )
 }
 
 struct Panel {
@@ -61,6 +70,7 @@ struct Panel {
 struct Forest {
     baseline: String,
     panels: Vec<Panel>,
+    replicates: Option<u64>,
 }
 
 impl Panel {
@@ -83,15 +93,21 @@ impl Panel {
 }
 
 impl Chart for Forest {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        rec: &mut ChartRecord,
+    ) -> Result<()> {
         let body = header(
             root,
             &format!("Each policy compared with {}: paired differences", self.baseline),
             &format!(
-                "Mean of (policy minus {}) over replicates that share the same random draws; bars are 95% intervals of that mean. \
-                 All groups. A dashed line marks no change.",
+                "Mean of (policy minus {}) over replicates that share the same random draws; bars are 95% intervals of that mean (hidden behind the dot when narrower than it). \
+                 All groups. A dashed line marks no change. Policies are named on each panel's axis (no legend).",
                 self.baseline
             ),
+            self.replicates,
+            rec,
         )?;
         let body = body.margin(6, 0, 0, 0);
         let areas = body.split_evenly((3, 2));
@@ -108,7 +124,7 @@ impl Chart for Forest {
             .unwrap_or(8);
         let label_w = (longest.min(22) as u32) * 9 + 16;
         for (area, panel) in areas.iter().zip(&self.panels) {
-            self.draw_panel(area, panel, label_w)?;
+            self.draw_panel(area, panel, label_w, rec)?;
         }
         Ok(())
     }
@@ -120,6 +136,7 @@ impl Forest {
         area: &DrawingArea<DB, Shift>,
         panel: &Panel,
         label_w: u32,
+        rec: &mut ChartRecord,
     ) -> Result<()> {
         let scale = panel.metric.unit.scale();
         let mut vals: Vec<f64> = vec![0.0];
@@ -168,10 +185,12 @@ impl Forest {
             .build_cartesian_2d(lo..hi, yaxis)
             .drawn()?;
         let xfmt = style::axis_formatter(hi - lo);
+        let x_desc = format!("difference ({unit})");
+        rec.axis(&x_desc);
         chart
             .configure_mesh()
             .x_label_formatter(&xfmt)
-            .x_desc(format!("difference ({unit})"))
+            .x_desc(x_desc)
             .label_style(font(15.0))
             .axis_desc_style(font(15.0))
             .bold_line_style(RGBColor(230, 230, 230))
@@ -190,7 +209,7 @@ impl Forest {
             ))
             .drawn()?;
         let mut missing = 0;
-        for (k, (ci, _, d)) in panel.rows.iter().enumerate() {
+        for (k, (ci, policy, d)) in panel.rows.iter().enumerate() {
             let y = (n - 1 - k) as f64;
             let c = style::policy_colour(*ci);
             let f = |v: Option<f64>| v.map(|x| x * scale / mscale.divisor);
@@ -213,12 +232,14 @@ impl Forest {
                         )))
                         .drawn()?;
                 }
+                rec.drew(policy);
             }
             match f(d.mean_diff) {
                 Some(m) => {
                     chart
                         .draw_series(std::iter::once(Circle::new((m, y), 6, c.filled())))
                         .drawn()?;
+                    rec.drew(policy);
                 }
                 None => missing += 1,
             }

@@ -6,16 +6,17 @@
 //! gap on top, against the reintegration demand line. These are **means**
 //! over replicates, because means add up (paid + gap = demand in every
 //! replicate, so also on average) while medians do not.
-//! Bottom panel: the monthly reintegration gap, median with its 50% and 90%
-//! bands of simulated outcomes. Both panels use the same scale for every
-//! policy.
+//! Bottom panel: the unfunded backlog at each month end (a stock: people
+//! waiting times the cost of their course, plus unpaid course months),
+//! median with its 50% and 90% bands of simulated outcomes. Both panels use
+//! the same scale for every policy.
 
 use super::data::{Band, TimeSeries};
 use super::fan::{draw_band, draw_line};
 use super::style::{
     self, font, header, legend, okabe_ito as oi, Drawn, MoneyScale, Swatch, TickAxis,
 };
-use super::{names, save_chart, Chart, Ctx};
+use super::{names, save_chart, Chart, ChartRecord, Ctx};
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -33,6 +34,14 @@ const SOURCES: [(&str, &str, RGBColor); 5] = [
     ("reint_paid_bridge", "Bridge advances", oi::PURPLE),
 ];
 const GAP_FILL: RGBColor = RGBColor(0xBB, 0xBB, 0xBB);
+/// Legend labels of the layers and lines that are not sources.
+const GAP_MEAN: &str = "Unfunded gap (mean)";
+const DEMAND: &str = "Demand (mean)";
+const GAP_MEDIAN: &str = "Backlog: median";
+const GAP_50: &str = "Backlog: 50% band";
+const GAP_90: &str = "Backlog: 90% band";
+/// The timeseries.csv series of the bottom panel (a stock, USD).
+const BACKLOG: &str = "unfunded_backlog";
 /// The gap's median line and bands (grey like the unfunded layer above).
 const GAP_INK: RGBColor = RGBColor(0x44, 0x44, 0x44);
 
@@ -57,7 +66,7 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
         .fold(0.0f64, f64::max);
     let gap_max = policies
         .iter()
-        .flat_map(|p| ts.get(p, "all", "gap_reintegration"))
+        .flat_map(|p| ts.get(p, "all", BACKLOG))
         .flat_map(|b| [b.p95, b.p75, b.p50])
         .flatten()
         .fold(0.0f64, f64::max);
@@ -67,13 +76,14 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
             cx.note(format!("funding chart for {p} skipped: no reintegration demand or payment values in timeseries.csv"));
             continue;
         }
-        let gap = ts.get(p, "all", "gap_reintegration").to_vec();
+        let gap = ts.get(p, "all", BACKLOG).to_vec();
         let chart = Funding {
             policy: p,
             stack,
             gap,
             axis: axis.clone(),
             scale,
+            replicates: cx.replicates,
             top_max: style::zero_based(std::iter::once(top_max / scale.divisor), 0.05).1,
             gap_max: style::zero_based(std::iter::once(gap_max / scale.divisor), 0.05).1,
         };
@@ -108,7 +118,7 @@ impl Stack {
             any |= v.iter().any(Option::is_some);
             layers.push(v.into_iter().map(|x| x.unwrap_or(0.0).max(0.0)).collect());
         }
-        let gap = lookup("gap_reintegration");
+        let gap = lookup("gap_flow_reintegration");
         any |= gap.iter().any(Option::is_some);
         layers.push(gap.into_iter().map(|x| x.unwrap_or(0.0).max(0.0)).collect());
         let demand = lookup("demand_reintegration");
@@ -142,29 +152,80 @@ struct Funding<'a> {
     gap: Vec<Band>,
     axis: TickAxis,
     scale: MoneyScale,
+    replicates: Option<u64>,
     top_max: f64,
     gap_max: f64,
 }
 
+impl Stack {
+    /// Whether layer `k` (a source, or the gap after the sources) has a
+    /// positive value to stack.
+    fn layer_shows(&self, k: usize) -> bool {
+        self.layers
+            .get(k)
+            .is_some_and(|l| l.iter().any(|v| *v > 0.0))
+    }
+    /// Label of layer `k`.
+    fn layer_label(k: usize) -> &'static str {
+        SOURCES.get(k).map_or(GAP_MEAN, |s| s.1)
+    }
+}
+
 impl Chart for Funding<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        rec: &mut ChartRecord,
+    ) -> Result<()> {
+        let unused: Vec<&str> = (0..SOURCES.len())
+            .filter(|k| !self.stack.layer_shows(*k))
+            .map(|k| SOURCES[k].1)
+            .collect();
+        let unused = if unused.is_empty() {
+            String::new()
+        } else {
+            format!(" Paid nothing under this policy: {}.", unused.join(", "))
+        };
         let body = header(
             root,
             &format!("Reintegration money by source against demand: {}", style::shorten(self.policy, 40)),
-            "All groups. Top: mean per month over replicates (means add up: paid plus gap equals demand). \
-             Bottom: the monthly reintegration gap, median with the bands where 50% and 90% of simulated outcomes fall. \
-             Same scale for every policy.",
+            &format!(
+                "All groups. Top: mean per month over replicates (means add up: paid plus gap equals demand). \
+                 Bottom: the unfunded backlog at each month end (people waiting x their course cost; a stock, not a sum of gaps), \
+                 median with the bands where 50% and 90% of simulated outcomes fall. \
+                 Same scale for every policy.{unused}"
+            ),
+            self.replicates,
+            rec,
         )?;
-        let mut items: Vec<(Swatch, String)> = SOURCES
+        // Legend: only layers and lines this policy's data draws.
+        let fills: Vec<(RGBColor, f64)> = SOURCES
             .iter()
-            .map(|(_, label, c)| (Swatch::Fill(*c, 0.85), label.to_string()))
+            .map(|s| (s.2, 0.85))
+            .chain(std::iter::once((GAP_FILL, 0.9)))
             .collect();
-        items.push((Swatch::Fill(GAP_FILL, 0.9), "Unfunded gap (mean)".into()));
-        items.push((Swatch::Line(oi::BLACK, 2), "Demand (mean)".into()));
-        items.push((Swatch::Line(GAP_INK, 3), "Gap: median".into()));
-        items.push((Swatch::Fill(GAP_INK, 0.45), "Gap: 50% band".into()));
-        items.push((Swatch::Fill(GAP_INK, 0.18), "Gap: 90% band".into()));
-        let body = legend(&body, &items)?;
+        let mut items: Vec<(Swatch, String)> = (0..fills.len())
+            .filter(|k| self.stack.layer_shows(*k))
+            .map(|k| {
+                (
+                    Swatch::Fill(fills[k].0, fills[k].1),
+                    Stack::layer_label(k).to_string(),
+                )
+            })
+            .collect();
+        if self.stack.demand.iter().any(Option::is_some) {
+            items.push((Swatch::Line(oi::BLACK, 2), DEMAND.into()));
+        }
+        if self.gap.iter().any(|b| b.p50.is_some()) {
+            items.push((Swatch::Line(GAP_INK, 3), GAP_MEDIAN.into()));
+        }
+        if self.gap.iter().any(|b| b.p25.is_some() && b.p75.is_some()) {
+            items.push((Swatch::Fill(GAP_INK, 0.45), GAP_50.into()));
+        }
+        if self.gap.iter().any(|b| b.p05.is_some() && b.p95.is_some()) {
+            items.push((Swatch::Fill(GAP_INK, 0.18), GAP_90.into()));
+        }
+        let body = legend(&body, &items, rec)?;
         let (h, _) = (body.dim_in_pixel().1, ());
         let (top, bottom) = body.split_vertically(h * 56 / 100);
         let d = self.scale.divisor;
@@ -195,14 +256,11 @@ impl Chart for Funding<'_> {
             .y_labels(5)
             .draw()
             .drawn()?;
+        rec.axis(&unit);
         let n = self.stack.months.len();
         let mut base = vec![0.0f64; n];
-        let fills: Vec<RGBAColor> = SOURCES
-            .iter()
-            .map(|s| s.2.mix(0.85))
-            .chain(std::iter::once(GAP_FILL.mix(0.9)))
-            .collect();
-        for (layer, fill) in self.stack.layers.iter().zip(fills) {
+        for (k, (layer, (colour, alpha))) in self.stack.layers.iter().zip(fills).enumerate() {
+            let fill = colour.mix(alpha);
             let upper: Vec<f64> = (0..n)
                 .map(|t| base[t] + layer.get(t).copied().unwrap_or(0.0))
                 .collect();
@@ -223,6 +281,7 @@ impl Chart for Funding<'_> {
                 chart
                     .draw_series(std::iter::once(Polygon::new(pts, fill.filled())))
                     .drawn()?;
+                rec.drew(Stack::layer_label(k));
             }
             base = upper;
         }
@@ -237,7 +296,9 @@ impl Chart for Funding<'_> {
                 ..Default::default()
             })
             .collect();
-        draw_line(&mut chart, &demand, |b| b.p50, oi::BLACK.stroke_width(2))?;
+        if draw_line(&mut chart, &demand, |b| b.p50, oi::BLACK.stroke_width(2))? {
+            rec.drew(DEMAND);
+        }
 
         // Bottom: the gap's distribution.
         let mut chart = ChartBuilder::on(&bottom)
@@ -246,7 +307,7 @@ impl Chart for Funding<'_> {
             .margin_top(4)
             .margin_bottom(4)
             .caption(
-                "Monthly reintegration gap: median and spread of simulated outcomes",
+                "Unfunded backlog at month end: median and spread of simulated outcomes",
                 font(19.0),
             )
             .x_label_area_size(52)
@@ -258,7 +319,7 @@ impl Chart for Funding<'_> {
             .configure_mesh()
             .y_label_formatter(&yfmt)
             .y_desc(unit.as_str())
-            .x_desc("calendar month (YYYY-MM)")
+            .x_desc(style::MONTH_AXIS)
             .label_style(font(15.0))
             .axis_desc_style(font(16.0))
             .bold_line_style(RGBColor(225, 225, 225))
@@ -266,23 +327,31 @@ impl Chart for Funding<'_> {
             .y_labels(5)
             .draw()
             .drawn()?;
+        rec.axis(&unit);
+        rec.axis(style::MONTH_AXIS);
         let sc = |v: Option<f64>| v.map(|x| x / d);
         let c = GAP_INK;
-        draw_band(
+        if draw_band(
             &mut chart,
             &self.gap,
             |b| sc(b.p05),
             |b| sc(b.p95),
             c.mix(0.18),
-        )?;
-        draw_band(
+        )? {
+            rec.drew(GAP_90);
+        }
+        if draw_band(
             &mut chart,
             &self.gap,
             |b| sc(b.p25),
             |b| sc(b.p75),
             c.mix(0.32),
-        )?;
-        draw_line(&mut chart, &self.gap, |b| sc(b.p50), c.stroke_width(3))?;
+        )? {
+            rec.drew(GAP_50);
+        }
+        if draw_line(&mut chart, &self.gap, |b| sc(b.p50), c.stroke_width(3))? {
+            rec.drew(GAP_MEDIAN);
+        }
         Ok(())
     }
 }

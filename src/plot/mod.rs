@@ -42,6 +42,42 @@ pub struct Rendered {
     pub files: Vec<PathBuf>,
     /// Charts or panels skipped, with the reason.
     pub notes: Vec<String>,
+    /// What each chart drew, in the order the charts were written.
+    pub charts: Vec<ChartRecord>,
+}
+
+/// What one chart drew, filled in while it draws so tests can check that
+/// the legend lists exactly the series drawn. Legend entries are recorded by
+/// [`style::legend`]; a series is recorded by the code that draws it, only
+/// once at least one of its elements was drawn.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChartRecord {
+    /// File stem (without `.png` / `.svg`).
+    pub stem: String,
+    /// Legend entries in legend order.
+    pub legend: Vec<String>,
+    /// Labels of the series drawn, each once, in drawing order.
+    pub series: Vec<String>,
+    /// Axis titles, each naming its unit.
+    pub axes: Vec<String>,
+    /// The replicate count stated on the chart (`None`: unknown, and said so).
+    pub replicates: Option<u64>,
+    /// Category labels as written under a category axis (lines joined by a
+    /// space) and, when labels were abbreviated, the key lines.
+    pub categories: Vec<String>,
+}
+
+impl ChartRecord {
+    /// Records that a series with this label was drawn.
+    pub fn drew(&mut self, label: &str) {
+        if !self.series.iter().any(|s| s == label) {
+            self.series.push(label.to_string());
+        }
+    }
+    /// Records an axis title.
+    pub fn axis(&mut self, title: &str) {
+        self.axes.push(title.to_string());
+    }
 }
 
 /// Reads the CSVs in `out_dir` and writes `out_dir/charts/*.png` and `*.svg`.
@@ -61,10 +97,12 @@ pub fn render_all(out_dir: &Path) -> Result<Rendered> {
         .with_context(|| format!("cannot read the outputs in {}", out_dir.display()))?;
     let dir = out_dir.join("charts");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let replicates = replicate_count(&data);
     let mut cx = Ctx {
         data: &data,
         dir: &dir,
         out: Rendered::default(),
+        replicates,
     };
     let kinds: [(&str, Renderer); 6] = [
         ("fan charts", fan::render),
@@ -144,11 +182,27 @@ pub mod names {
     pub const EQUITY: &str = "group-equity";
 }
 
+/// Replicates per policy: the manifest's, else the largest `n` of a
+/// `completed` row (group `all`) in summary.csv.
+fn replicate_count(data: &OutputData) -> Option<u64> {
+    if let Some(r) = data.manifest.as_ref().and_then(|m| m.replicates) {
+        return Some(r);
+    }
+    let s = data.summary.as_ref()?;
+    data.policies()
+        .iter()
+        .filter_map(|p| s.get(p, "all", "completed").and_then(|x| x.n))
+        .fold(None, |a: Option<f64>, n| Some(a.map_or(n, |a| a.max(n))))
+        .map(|n| n.round() as u64)
+}
+
 /// Shared state while rendering.
 pub(crate) struct Ctx<'a> {
     pub data: &'a OutputData,
     pub dir: &'a Path,
     pub out: Rendered,
+    /// Replicates per policy, stated on every chart.
+    pub replicates: Option<u64>,
 }
 
 impl Ctx<'_> {
@@ -158,19 +212,30 @@ impl Ctx<'_> {
     }
 }
 
-/// A chart that can draw itself on any plotters backend.
+/// A chart that can draw itself on any plotters backend, recording what it
+/// drew in `rec`.
 pub(crate) trait Chart {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>;
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        rec: &mut ChartRecord,
+    ) -> Result<()>;
 }
 
 /// Draws `chart` to `<dir>/<stem>.png` and `.svg` and records both files.
 pub(crate) fn save_chart<C: Chart>(cx: &mut Ctx, stem: &str, chart: &C) -> Result<()> {
     let png = cx.dir.join(format!("{stem}.png"));
     let svg = cx.dir.join(format!("{stem}.svg"));
+    let mut rec = ChartRecord {
+        stem: stem.to_string(),
+        ..Default::default()
+    };
     {
         let root = BitMapBackend::new(&png, style::SIZE).into_drawing_area();
         root.fill(&WHITE).drawn()?;
-        chart.draw(&root).with_context(|| format!("{stem}.png"))?;
+        chart
+            .draw(&root, &mut rec)
+            .with_context(|| format!("{stem}.png"))?;
         root.present()
             .drawn()
             .with_context(|| format!("cannot write {}", png.display()))?;
@@ -178,12 +243,17 @@ pub(crate) fn save_chart<C: Chart>(cx: &mut Ctx, stem: &str, chart: &C) -> Resul
     {
         let root = SVGBackend::new(&svg, style::SIZE).into_drawing_area();
         root.fill(&WHITE).drawn()?;
-        chart.draw(&root).with_context(|| format!("{stem}.svg"))?;
+        // The SVG draws the same things; its record is not kept twice.
+        let mut again = ChartRecord::default();
+        chart
+            .draw(&root, &mut again)
+            .with_context(|| format!("{stem}.svg"))?;
         root.present()
             .drawn()
             .with_context(|| format!("cannot write {}", svg.display()))?;
     }
     cx.out.files.push(png);
     cx.out.files.push(svg);
+    cx.out.charts.push(rec);
     Ok(())
 }

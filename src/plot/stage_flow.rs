@@ -5,7 +5,7 @@
 //! medians would not. Every policy's chart uses the same scale.
 
 use super::style::{self, font, header, legend, okabe_ito as oi, Drawn, Swatch, TickAxis};
-use super::{names, save_chart, Chart, Ctx};
+use super::{names, save_chart, Chart, ChartRecord, Ctx};
 use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -77,6 +77,7 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
             layers,
             axis: axis.clone(),
             ymax,
+            replicates: cx.replicates,
         };
         save_chart(cx, &names::stage_flow(&p), &chart)?;
     }
@@ -89,21 +90,34 @@ struct Flow<'a> {
     layers: Vec<Vec<f64>>,
     axis: TickAxis,
     ymax: f64,
+    replicates: Option<u64>,
 }
 
+/// Vertical axis title.
+const Y_DESC: &str = "people (mean over replicates)";
+
 impl Chart for Flow<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        rec: &mut ChartRecord,
+    ) -> Result<()> {
         let body = header(
             root,
             &format!("Where people are, month by month: {}", style::shorten(self.policy, 48)),
             "All groups, stacked in programme order from the bottom. Mean number of people in each state over replicates \
-             (means add up to the caseload; medians would not). Same scale for every policy.",
+             (means add up to the caseload; medians would not). Same scale for every policy. \
+             States nobody is in are left out of the legend.",
+            self.replicates,
+            rec,
         )?;
         let items: Vec<(Swatch, String)> = STATES
             .iter()
-            .map(|(_, l, c)| (Swatch::Fill(*c, 0.9), l.to_string()))
+            .zip(&self.layers)
+            .filter(|(_, layer)| layer.iter().any(|v| *v > 0.0))
+            .map(|((_, l, c), _)| (Swatch::Fill(*c, 0.9), l.to_string()))
             .collect();
-        let body = legend(&body, &items)?;
+        let body = legend(&body, &items, rec)?;
         let mut chart = ChartBuilder::on(&body)
             .margin_left(16)
             .margin_right(40)
@@ -117,17 +131,19 @@ impl Chart for Flow<'_> {
         chart
             .configure_mesh()
             .y_label_formatter(&yfmt)
-            .y_desc("people (mean over replicates)")
-            .x_desc("calendar month (YYYY-MM)")
+            .y_desc(Y_DESC)
+            .x_desc(style::MONTH_AXIS)
             .label_style(font(15.0))
             .axis_desc_style(font(17.0))
             .bold_line_style(RGBColor(225, 225, 225))
             .light_line_style(TRANSPARENT)
             .draw()
             .drawn()?;
+        rec.axis(Y_DESC);
+        rec.axis(style::MONTH_AXIS);
         let n = self.months.len();
         let mut base = vec![0.0f64; n];
-        for (layer, (_, _, c)) in self.layers.iter().zip(STATES.iter()) {
+        for (layer, (_, label, c)) in self.layers.iter().zip(STATES.iter()) {
             let upper: Vec<f64> = (0..n)
                 .map(|t| base[t] + layer.get(t).copied().unwrap_or(0.0))
                 .collect();
@@ -146,6 +162,7 @@ impl Chart for Flow<'_> {
                 chart
                     .draw_series(std::iter::once(Polygon::new(pts, c.mix(0.9).filled())))
                     .drawn()?;
+                rec.drew(label);
             }
             base = upper;
         }

@@ -4,6 +4,7 @@
 //! calendar-month axes. No data loading here.
 
 use super::data::TimeSeries;
+use super::ChartRecord;
 use anyhow::{anyhow, Result};
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
 use plotters::coord::Shift;
@@ -13,6 +14,8 @@ use std::sync::OnceLock;
 
 /// Chart size in pixels (PNG and SVG).
 pub const SIZE: (u32, u32) = (1200, 800);
+/// Title of calendar-month axes.
+pub const MONTH_AXIS: &str = "calendar month (YYYY-MM)";
 /// The one font family used; registered from the embedded DejaVu Sans.
 pub const FONT: &str = "sans-serif";
 
@@ -217,18 +220,35 @@ pub fn zero_based(values: impl Iterator<Item = f64>, headroom: f64) -> (f64, f64
     )
 }
 
-/// Draws the title (and a wrapped subtitle) at the top of `root`; returns the area below.
+/// The replicate count as a chart states it.
+pub fn replicates_text(replicates: Option<u64>) -> String {
+    match replicates {
+        Some(1) => "1 simulated replicate per policy.".to_string(),
+        Some(n) => format!(
+            "{} simulated replicates per policy.",
+            thousands(n as f64, 0)
+        ),
+        None => "Replicate count unknown (manifest.json is missing).".to_string(),
+    }
+}
+
+/// Draws the title and a wrapped subtitle that starts with the replicate
+/// count at the top of `root`; returns the area below.
 pub fn header<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     subtitle: &str,
+    replicates: Option<u64>,
+    rec: &mut ChartRecord,
 ) -> Result<DrawingArea<DB, Shift>> {
     let (w, _) = root.dim_in_pixel();
     let title_style = font(28.0);
     root.draw_text(title, &title_style, (24, 14)).drawn()?;
     let mut y = 54;
     let sub = font(16.0).color(&okabe_ito::GREY);
-    for line in wrap(root, subtitle, &sub, w.saturating_sub(48))? {
+    let text = format!("{} {subtitle}", replicates_text(replicates));
+    rec.replicates = replicates;
+    for line in wrap(root, &text, &sub, w.saturating_sub(48))? {
         root.draw_text(&line, &sub, (24, y)).drawn()?;
         y += 22;
     }
@@ -287,13 +307,18 @@ pub enum Swatch {
     Point(RGBColor),
     /// A point with a horizontal interval bar.
     Interval(RGBColor),
+    /// A vertical whisker with caps, of the given stroke width.
+    Whisker(RGBColor, u32),
 }
 
-/// Draws legend entries left to right, wrapping rows; returns the area below.
+/// Draws legend entries left to right, wrapping rows, and records them in
+/// `rec`; returns the area below. Callers pass only entries they will draw.
 pub fn legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     items: &[(Swatch, String)],
+    rec: &mut ChartRecord,
 ) -> Result<DrawingArea<DB, Shift>> {
+    rec.legend.extend(items.iter().map(|(_, l)| l.clone()));
     let (w, _) = area.dim_in_pixel();
     let style = font(16.0).pos(Pos::new(HPos::Left, VPos::Center));
     let row_h = 26i32;
@@ -350,6 +375,17 @@ fn draw_swatch<DB: DrawingBackend>(
             ))
             .drawn()?;
             area.draw(&Circle::new((x + 13, y), 5, c.filled())).drawn()
+        }
+        Swatch::Whisker(c, wdt) => {
+            for path in [
+                vec![(x + 13, y - 9), (x + 13, y + 9)],
+                vec![(x + 7, y - 9), (x + 19, y - 9)],
+                vec![(x + 7, y + 9), (x + 19, y + 9)],
+            ] {
+                area.draw(&PathElement::new(path, c.stroke_width(wdt)))
+                    .drawn()?;
+            }
+            Ok(())
         }
     }
 }

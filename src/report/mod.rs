@@ -192,7 +192,12 @@ fn why(data: &OutputData) -> String {
             if lines.is_empty() {
                 continue;
             }
-            let _ = writeln!(h, "<p><strong>{}.</strong> {}</p>", esc(&upper_first(label)), esc(&lines.join(" ")));
+            let _ = writeln!(
+                h,
+                "<p><strong>{}.</strong> {}</p>",
+                esc(&upper_first(label)),
+                esc(&lines.join(" "))
+            );
         }
     }
     h

@@ -227,7 +227,11 @@ pub fn key_findings(data: &OutputData) -> Vec<String> {
             };
             let spread = match (d.spread[0], d.spread[2]) {
                 (Some(l), Some(h)) if m.unit != Unit::Probability => {
-                    format!(" on average; in 90% of simulated worlds the change lies between {} and {}", signed(m.unit, l), signed(m.unit, h))
+                    format!(
+                        " on average; in 90% of simulated worlds the change lies between {} and {}",
+                        signed(m.unit, l),
+                        signed(m.unit, h)
+                    )
                 }
                 _ => String::new(),
             };

@@ -534,3 +534,298 @@ fn an_interrupted_run_leaves_the_previous_results_and_no_partial_files() {
     let leftovers = hidden_entries(tmp.path());
     assert!(leftovers.is_empty(), "staging folders left: {leftovers:?}");
 }
+
+/// Subcommand names listed under "Commands:" in `ddrsim --help` (so a new
+/// command is checked without editing this test).
+fn subcommands_from_help() -> Vec<String> {
+    let out = ddrsim().arg("--help").assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let mut names = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if line.starts_with("Commands:") {
+            inside = true;
+            continue;
+        }
+        if inside {
+            if !line.starts_with("  ") {
+                break;
+            }
+            if let Some(name) = line.split_whitespace().next() {
+                if name != "help" {
+                    names.push(name.to_string());
+                }
+            }
+        }
+    }
+    for known in [
+        "run",
+        "plot",
+        "validate",
+        "schema",
+        "new",
+        "completions",
+        "man",
+    ] {
+        assert!(
+            names.iter().any(|n| n == known),
+            "`ddrsim --help` lacks {known}: {names:?}"
+        );
+    }
+    names
+}
+
+/// True when `program` can be started (e.g. a shell that may not be installed).
+fn have(program: &str) -> bool {
+    std::process::Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn completion_scripts_parse_and_name_every_command() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let commands = subcommands_from_help();
+    for (shell, checker, file) in [
+        ("bash", "bash", "ddrsim.bash"),
+        ("zsh", "zsh", "_ddrsim"),
+        ("fish", "fish", "ddrsim.fish"),
+    ] {
+        let out = ddrsim().args(["completions", shell]).assert().success();
+        let script = out.get_output().stdout.clone();
+        assert!(
+            out.get_output().stderr.is_empty(),
+            "{shell}: {}",
+            stderr(&out)
+        );
+        let text = String::from_utf8_lossy(&script).to_string();
+        for c in &commands {
+            assert!(text.contains(c.as_str()), "{shell} script lacks {c}");
+        }
+        assert!(text.contains("replicates") && text.contains("json"));
+        let path = tmp.path().join(file);
+        fs::write(&path, &script).expect("write script");
+        if have(checker) {
+            let o = std::process::Command::new(checker)
+                .arg("-n")
+                .arg(&path)
+                .output()
+                .expect("run shell");
+            assert!(
+                o.status.success(),
+                "{checker} -n rejects the {shell} script: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        } else {
+            assert_ne!(
+                shell, "bash",
+                "bash must be installed to check the bash script"
+            );
+            println!(
+                "SKIPPED: {checker} not installed; only the {shell} script's content was checked"
+            );
+        }
+    }
+    let bad = ddrsim().args(["completions", "tcsh"]).assert().failure();
+    assert!(stderr(&bad).contains("bash"), "{}", stderr(&bad));
+}
+
+#[test]
+fn bash_completion_completes_commands_and_options() {
+    // Source the script in bash and ask it to complete `ddrsim r` and `ddrsim run --re`.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = ddrsim().args(["completions", "bash"]).assert().success();
+    let path = tmp.path().join("ddrsim.bash");
+    fs::write(&path, &out.get_output().stdout).expect("write");
+    let complete = |words: &str| -> String {
+        let script = format!(
+            "source '{}'; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}}-1)); \
+             COMP_LINE='{words}'; COMP_POINT=${{#COMP_LINE}}; _ddrsim ddrsim \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            path.display()
+        );
+        let o = std::process::Command::new("bash")
+            .args(["-c", &script])
+            .output()
+            .expect("bash");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    let cmds = complete("ddrsim r");
+    assert!(cmds.lines().any(|l| l == "run"), "{cmds}");
+    let opts = complete("ddrsim run --re");
+    assert!(opts.lines().any(|l| l == "--replicates"), "{opts}");
+    assert!(!opts.lines().any(|l| l == "--json"), "{opts}");
+}
+
+#[test]
+fn man_page_documents_every_command_and_option() {
+    let commands = subcommands_from_help();
+    let out = ddrsim().arg("man").assert().success();
+    let page = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        page.contains(".TH ddrsim 1"),
+        "{}",
+        &page[..page.len().min(300)]
+    );
+    for c in &commands {
+        assert!(
+            page.contains(&format!(".SH \"COMMAND: ddrsim {c}\"")),
+            "man page lacks a section for {c}"
+        );
+        assert!(
+            page.contains(&format!("ddrsim\\-{c}(1)")),
+            "no ddrsim-{c}(1)"
+        );
+    }
+    // Options of `run` (roff escapes '-' as '\-').
+    for opt in ["replicates", "seed", "threads", "no\\-charts", "json"] {
+        assert!(
+            page.contains(&format!("\\fB\\-\\-{opt}\\fR")),
+            "lacks --{opt}"
+        );
+    }
+    if have("groff") {
+        let mut child = std::process::Command::new("groff")
+            .args(["-man", "-Tutf8", "-ww", "-z"])
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("groff");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(page.as_bytes())
+            .expect("write");
+        let o = child.wait_with_output().expect("groff");
+        assert!(o.status.success());
+        assert!(
+            o.stderr.is_empty(),
+            "groff warns: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("man1");
+    ddrsim()
+        .args(["man", "--out"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout("");
+    assert!(dir.join("ddrsim.1").is_file());
+    for c in &commands {
+        let p = dir.join(format!("ddrsim-{c}.1"));
+        let text = fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        assert!(
+            text.contains(&format!(".TH ddrsim-{c} 1")),
+            "{}",
+            p.display()
+        );
+    }
+}
+
+#[test]
+fn run_json_prints_only_a_summary_that_matches_the_csv_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("o");
+    // Charts on, so chart notes (if any) would show up on stdout if misrouted.
+    let assert = ddrsim()
+        .args([
+            "run",
+            "tests/fixtures/gap.toml",
+            "-n",
+            "30",
+            "--json",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = &assert.get_output().stdout;
+    let doc: serde_json::Value = serde_json::from_slice(stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON document ({e}):\n{}",
+            String::from_utf8_lossy(stdout)
+        )
+    });
+    assert_eq!(doc["format_version"], 1);
+    assert_eq!(doc["scenario"], "gap");
+    assert_eq!(doc["replicates"], 30);
+    assert_eq!(doc["seed"], 11);
+    assert_eq!(doc["output_dir"], out.display().to_string());
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).expect("manifest"))
+            .expect("json");
+    let policies = manifest["policies"].as_array().expect("policies").clone();
+    assert!(policies.len() >= 2);
+    assert_eq!(doc["baseline"], policies[0]);
+    let got = doc["policies"].as_array().expect("policies");
+    assert_eq!(got.len(), policies.len());
+    // summary.csv / comparison.csv rows keyed by (policy, metric), group all.
+    let rows = |file: &str, value: &str| -> std::collections::HashMap<(String, String), f64> {
+        let mut r = csv::Reader::from_path(out.join(file)).expect(file);
+        let h = r.headers().expect("header").clone();
+        let col = |n: &str| h.iter().position(|x| x == n).expect(n);
+        let (p, g, m, v) = (col("policy"), col("group"), col("metric"), col(value));
+        r.records()
+            .map(|x| x.expect("row"))
+            .filter(|x| &x[g] == "all")
+            .filter_map(|x| Some(((x[p].to_string(), x[m].to_string()), x[v].parse().ok()?)))
+            .collect()
+    };
+    let means = rows("summary.csv", "mean");
+    let diffs = rows("comparison.csv", "mean_diff");
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * a.abs().max(1.0);
+    let headline = [
+        "completed",
+        "rerecruited",
+        "peak_waiting",
+        "mean_wait_months",
+        "relapse",
+        "cost_per_completed",
+    ];
+    for (p, want) in got.iter().zip(&policies) {
+        assert_eq!(&p["id"], want);
+        let outcomes = p["outcomes"].as_array().expect("outcomes");
+        let names: Vec<&str> = outcomes
+            .iter()
+            .filter_map(|o| o["metric"].as_str())
+            .collect();
+        assert_eq!(names, headline);
+        for o in outcomes {
+            let m = o["metric"].as_str().expect("metric");
+            let mean = o["mean"].as_f64().expect("mean");
+            let (lo, hi) = (
+                o["ci_low"].as_f64().expect("lo"),
+                o["ci_high"].as_f64().expect("hi"),
+            );
+            assert!(lo <= mean && mean <= hi, "{want} {m}: {lo} {mean} {hi}");
+            let csv = means[&(want.as_str().expect("id").to_string(), m.to_string())];
+            assert!(
+                close(mean, csv),
+                "{want} {m}: json {mean} vs summary.csv {csv}"
+            );
+            assert_eq!(o["n"], 30);
+        }
+    }
+    let d = doc["differences"].as_array().expect("differences");
+    assert_eq!(d.len(), policies.len() - 1);
+    for (x, want) in d.iter().zip(&policies[1..]) {
+        assert_eq!(&x["policy"], want);
+        assert_eq!(x["baseline"], policies[0]);
+        for o in x["outcomes"].as_array().expect("outcomes") {
+            let m = o["metric"].as_str().expect("metric");
+            let md = o["mean_diff"].as_f64().expect("mean_diff");
+            let csv = diffs[&(want.as_str().expect("id").to_string(), m.to_string())];
+            assert!(
+                close(md, csv),
+                "{want} {m}: json {md} vs comparison.csv {csv}"
+            );
+            let pb = o["p_better"].as_f64().expect("p_better");
+            assert!((0.0..=1.0).contains(&pb), "{want} {m}: p_better {pb}");
+        }
+    }
+}
