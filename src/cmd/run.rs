@@ -435,6 +435,27 @@ fn print_money(sc: &Scenario, acc: &RunAccumulator) {
             musd(mean_of(pi, "outlay_net")),
         );
     }
+    // Earlier money vs more money: what the timing policies actually did.
+    for (pi, pol) in sc.policies.iter().enumerate() {
+        let shift = mean_of(pi, "pledge_shift_applied");
+        if pol.pledge_shift != 0 && shift.is_finite() {
+            println!(
+                "  {}: pledges moved by {} months on average, weighted by money paid ({} asked; clamping at month 1 shortens it)",
+                pol.id,
+                human(shift, 2),
+                pol.pledge_shift
+            );
+        }
+        if pol.kickstart.as_ref().is_some_and(|k| k.offset_voluntary) {
+            println!(
+                "  {}: USD {} million deducted from later voluntary tranches, arriving {} months earlier on average; shortfall USD {} million (kick-start money not deducted)",
+                pol.id,
+                musd(mean_of(pi, "voluntary_offset")),
+                human(mean_of(pi, "offset_advance_months"), 1),
+                musd(mean_of(pi, "offset_shortfall")),
+            );
+        }
+    }
     if sc.policies.len() < 2 {
         return;
     }

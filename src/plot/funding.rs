@@ -230,6 +230,8 @@ impl Chart for Funding<'_> {
         let (top, bottom) = body.split_vertically(h * 56 / 100);
         let d = self.scale.divisor;
         let unit = format!("{} per month", self.scale.unit);
+        // The backlog is a stock at the month end, not a monthly flow.
+        let stock_unit = format!("{} at month end", self.scale.unit);
 
         // Top: stacked means.
         let mut chart = ChartBuilder::on(&top)
@@ -318,7 +320,7 @@ impl Chart for Funding<'_> {
         chart
             .configure_mesh()
             .y_label_formatter(&yfmt)
-            .y_desc(unit.as_str())
+            .y_desc(stock_unit.as_str())
             .x_desc(style::MONTH_AXIS)
             .label_style(font(15.0))
             .axis_desc_style(font(16.0))
@@ -327,7 +329,7 @@ impl Chart for Funding<'_> {
             .y_labels(5)
             .draw()
             .drawn()?;
-        rec.axis(&unit);
+        rec.axis(&stock_unit);
         rec.axis(style::MONTH_AXIS);
         let sc = |v: Option<f64>| v.map(|x| x / d);
         let c = GAP_INK;

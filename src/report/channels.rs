@@ -12,8 +12,10 @@ fn fmt(metric: &str, x: f64) -> String {
     if metric == "relapse" {
         format!("{x:+.3}")
     } else {
-        let s = human(x.round(), 0);
-        if x.round() > 0.0 {
+        // Whole people, or one decimal for effects smaller than 10 people.
+        let digits = if x.abs() < 9.95 { 1 } else { 0 };
+        let s = human(x, digits);
+        if x > 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0' && c != '.') {
             format!("+{s}")
         } else {
             s
@@ -124,9 +126,14 @@ pub fn explain(rows: &[ChannelRow], policy: &str, metric: &str, label: &str) -> 
             fmt(metric, total.mean)
         ));
     }
-    if off.clear() {
+    if off.clear() && metric == "completed" {
         s.push(format!(
-            "With all eight channels off an effect of {} remains: money also changes who disarms when or who is absorbed, outside the channels (disarmament timing).",
+            "With all eight channels off the effect is {}: the part of the effect on completions that does not run through the re-recruitment channels.",
+            interval(metric, off)
+        ));
+    } else if off.clear() {
+        s.push(format!(
+            "With all eight channels off an effect of {} remains: outside the channels, money also changes who disarms when (disarmament timing).",
             interval(metric, off)
         ));
     } else {
