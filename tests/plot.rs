@@ -595,7 +595,8 @@ fn numbers_have_thousands_separators() {
     assert_eq!(thousands(999.0, 0), "999");
     assert_eq!(usd(2_500_000.0), "USD 2.5 million");
     assert_eq!(usd(12_000_000.0), "USD 12 million");
-    assert_eq!(usd(1_234_567.0), "USD 1.23 million");
+    assert_eq!(usd(1_234_567.0), "USD 1.2 million");
+    assert_eq!(usd(54_350_000.0), "USD 54.4 million");
     assert_eq!(usd(45_600.0), "USD 45,600");
 }
 
@@ -642,8 +643,9 @@ fn report_has_its_sections_and_no_external_resources() {
     }
     assert!(table.contains("95% interval"));
     assert!(table.contains("vs baseline"));
-    // Every chart inlined as SVG text, each with a reading.
-    assert_eq!(html.matches("<svg role=\"img\"").count(), 12);
+    // Every chart inlined as SVG text, each with a reading; the first page
+    // repeats the policy comparison.
+    assert_eq!(html.matches("<svg role=\"img\"").count(), 13);
     assert_eq!(html.matches("<figcaption>").count(), 12);
     assert!(html.contains("With kickstart-6m the median peak waiting list falls from"));
     // Scenario in words, assumptions, manifest.
@@ -843,4 +845,79 @@ fn report_refuses_to_inline_active_svg() {
     ] {
         assert!(inline_svg(bad, "x").is_err(), "{bad}");
     }
+}
+
+/// The report's first page (the question and the whole answer) prints on
+/// one A4 sheet: the report cut after its first section prints to a
+/// one-page PDF in headless Chromium, on a real run of the default scenario
+/// with five policies and the channel decomposition.
+#[test]
+fn first_page_of_the_report_prints_on_one_a4_sheet() {
+    let Some(chromium) = find_chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is required in CI (CI is set) but was not found"
+        );
+        println!("SKIPPED: chromium not found; install with `apt-get install -y chromium`");
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("default");
+    let status = Command::new(env!("CARGO_BIN_EXE_ddrsim"))
+        .args(["run", "-n", "40", "--quiet", "--channels", "on", "--out"])
+        .arg(&out)
+        .status()
+        .expect("run ddrsim");
+    assert!(status.success());
+    let html = fs::read_to_string(out.join("report.html")).expect("report");
+    let end = html
+        .find("<p class=\"lead appendix-start\"")
+        .expect("the appendices start after the first page");
+    let first = format!("{}</main>\n</body>\n</html>\n", &html[..end]);
+    for needle in [
+        "id=\"answer\"",
+        "answer-table",
+        "What the answer depends on",
+        "<svg",
+    ] {
+        assert!(first.contains(needle), "first page lacks {needle}");
+    }
+    let page = tmp.path().join("first.html");
+    fs::write(&page, first).expect("write");
+    let pdf = tmp.path().join("first.pdf");
+    let o = Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            tmp.path().join("profile").display()
+        ))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    let bytes = fs::read(&pdf).unwrap_or_else(|_| {
+        panic!(
+            "no PDF; chromium said: {}",
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    // Page objects are `/Type /Page` (the page tree is `/Type /Pages`).
+    let text = String::from_utf8_lossy(&bytes);
+    let pages = text
+        .match_indices("/Type /Page")
+        .filter(|(i, _)| !text[i + 11..].starts_with('s'))
+        .count();
+    assert_eq!(
+        pages, 1,
+        "the first page of the report prints on {pages} A4 pages"
+    );
 }

@@ -250,7 +250,10 @@ impl Forest {
                 .pos(Pos::new(HPos::Right, VPos::Top));
             let (w, _) = area.dim_in_pixel();
             area.draw_text(
-                &format!("{missing} value(s) missing"),
+                &format!(
+                    "{} missing",
+                    super::style::count(missing as f64, "value", "values")
+                ),
                 &style,
                 (w as i32 - 30, 30),
             )

@@ -114,8 +114,9 @@ pub(crate) fn render(cx: &mut Ctx) -> Result<()> {
     }
     if reps.missing > 0 {
         cx.note(format!(
-            "gap vs outcome chart: {} replicate(s) left out because {} or rerecruited was missing",
-            reps.missing, X.column
+            "backlog vs outcome chart: {} left out because {} or rerecruited was missing",
+            super::style::count(reps.missing as f64, "replicate", "replicates"),
+            X.column
         ));
     }
     let replicates = cx.replicates;
@@ -254,8 +255,8 @@ impl Chart for Scatter {
         };
         let missing = if self.missing > 0 {
             format!(
-                " {} replicate(s) with a missing value left out.",
-                self.missing
+                " {} with a missing value left out.",
+                super::style::count(self.missing as f64, "replicate", "replicates")
             )
         } else {
             String::new()

@@ -164,13 +164,19 @@ pub fn money_scale(max_abs: f64) -> MoneyScale {
     }
 }
 
-/// Money in words: "USD 1.23 million", "USD 12 million", "USD 45,600".
+/// A count with its noun in the right number: "1 group", "4 groups", "1,200 people".
+pub fn count(n: f64, one: &str, many: &str) -> String {
+    let word = if n == 1.0 { one } else { many };
+    format!("{} {word}", thousands(n, 0))
+}
+
+/// Money in words, one way throughout: "USD 54.4 million", "USD 12 million", "USD 45,600".
 pub fn usd(x: f64) -> String {
     if !x.is_finite() {
         return "n/a".into();
     }
     if x.abs() >= 1e6 {
-        let m = thousands(x / 1e6, if x.abs() >= 1e8 { 0 } else { 2 });
+        let m = thousands(x / 1e6, if x.abs() >= 1e8 { 0 } else { 1 });
         // "12.00" -> "12", "2.50" -> "2.5"
         let m = if m.contains('.') {
             m.trim_end_matches('0').trim_end_matches('.').to_string()

@@ -15,7 +15,10 @@ fn fmt(metric: &str, x: f64) -> String {
         // Whole people, or one decimal for effects smaller than 10 people.
         let digits = if x.abs() < 9.95 { 1 } else { 0 };
         let s = human(x, digits);
-        if x > 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0' && c != '.') {
+        if x > 0.0
+            && s.chars()
+                .any(|c| c.is_ascii_digit() && c != '0' && c != '.')
+        {
             format!("+{s}")
         } else {
             s

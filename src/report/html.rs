@@ -52,7 +52,26 @@ dl.manifest { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16
 dl.manifest dt { font-weight: 600; }
 dl.manifest dd { margin: 0; overflow-wrap: anywhere; }
 code { font-size: 0.9em; background: #f4f4f4; padding: 0 3px; border-radius: 2px; }
-@media print { h2 { break-before: auto; } figure { break-inside: avoid; } }
+#answer-table td, #answer-table th { font-size: 0.9rem; }
+#answer-table .ci { color: var(--muted); white-space: nowrap; }
+#answer-table th .note { display: block; font-size: 0.8em; font-weight: normal; }
+.answer-chart svg { max-height: 520px; }
+@page { size: A4; margin: 12mm; }
+@media print {
+  body { font-size: 10pt; }
+  main { max-width: none; padding: 0; }
+  h2 { break-before: auto; }
+  figure { break-inside: avoid; }
+  #answer { break-after: page; }
+  #answer h1 { font-size: 15pt; margin: 0 0 4pt; }
+  #answer .lead { font-size: 10pt; margin: 0 0 4pt; }
+  #answer p, #answer li { font-size: 8.5pt; margin: 2pt 0; max-width: none; }
+  #answer-table td, #answer-table th { font-size: 8pt; padding: 2pt 4pt; }
+  #answer .table-wrap { overflow: visible; }
+  #answer figure { margin: 4pt 0; }
+  .answer-chart svg { max-height: 80mm; width: auto; max-width: 100%; margin: 0 auto; }
+  #answer h3 { font-size: 10pt; margin: 6pt 0 2pt; }
+}
 "#;
 
 /// Prepares a chart's SVG text for inlining: drops an XML prologue and the

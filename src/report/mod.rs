@@ -9,6 +9,7 @@
 //! The file has inline CSS only: no script, font or other resource is loaded.
 //! Every text taken from data is escaped ([`html::esc`]).
 
+pub mod answer;
 pub mod channels;
 pub mod html;
 pub mod readings;
@@ -77,16 +78,15 @@ fn build(
          <title>ddrsim report: {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
         esc(&name)
     );
-    let _ = writeln!(h, "<h1>{}</h1>", esc(QUESTION));
+    h.push_str(&answer::first_page(out_dir, data, QUESTION));
     let reps = m
         .replicates
         .map(|r| crate::plot::style::thousands(r as f64, 0));
     let _ = writeln!(
         h,
-        "<p class=\"lead\">Simulation report for scenario <strong>{}</strong>: {} polic{} compared with <strong>{}</strong>{}.</p>",
+        "<p class=\"lead appendix-start\">Appendices to the answer for scenario <strong>{}</strong>: {} compared with <strong>{}</strong>{}.</p>",
         esc(&name),
-        policies.len(),
-        if policies.len() == 1 { "y" } else { "ies" },
+        esc(&crate::plot::style::count(policies.len() as f64, "policy", "policies")),
         esc(&base),
         reps.map(|r| format!(", {} simulated replicates each", esc(&r))).unwrap_or_default()
     );

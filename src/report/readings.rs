@@ -21,9 +21,10 @@ pub fn level(unit: Unit, v: f64) -> String {
     .replace('-', &MINUS.to_string())
 }
 
-/// Whole people from 20 up, one decimal below (means of small counts).
+/// People are whole people in prose, whatever the mean (a reader cannot
+/// meet 11.2 people); effects below one person show one decimal.
 fn people_decimals(v: f64) -> usize {
-    if v.abs() >= 20.0 || v == v.trunc() {
+    if v.abs() >= 1.0 || v == v.trunc() {
         0
     } else {
         1

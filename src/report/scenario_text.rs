@@ -130,9 +130,9 @@ pub fn section(sc: &Scenario) -> String {
 
     h.push_str("<h3>Who is demobilised</h3>\n");
     h.push_str(&format!(
-        "<p>The caseload is about {} people in {} group(s). Each group disarms, spends time in cantonment and reinsertion, then waits for a place in a reintegration course that is paid for as money allows.</p>\n",
+        "<p>The caseload is about {} people in {}. Each group disarms, spends time in cantonment and reinsertion, then waits for a place in a reintegration course that is paid for as money allows.</p>\n",
         esc(&thousands(sc.central_caseload(), 0)),
-        sc.groups.len()
+        esc(&crate::plot::style::count(sc.groups.len() as f64, "group", "groups"))
     ));
     h.push_str("<div class=\"table-wrap\"><table><thead><tr><th>Group</th><th>Caseload (people)</th><th>Course</th><th>Cost per course</th><th>New course places per month</th></tr></thead><tbody>\n");
     for g in &sc.groups {
@@ -168,8 +168,11 @@ pub fn section(sc: &Scenario) -> String {
     }
     if central(sc, a.approval_delay) > 0.0 {
         assessed.push_str(&format!(
-            " The first {} instalment(s) of each year are held back until the budget is approved.",
-            esc(&pid(sc, a.approval_delay, Kind::Number))
+            " The first {} of each year are held back until the budget is approved.",
+            esc(&match pid(sc, a.approval_delay, Kind::Number).as_str() {
+                "1" => "instalment".to_string(),
+                n => format!("{n} instalments"),
+            })
         ));
     }
     h.push_str(&assessed);
@@ -257,8 +260,8 @@ pub fn section(sc: &Scenario) -> String {
         }
         if p.pledge_shift != 0 {
             mech.push(format!(
-                "every pledge is made {} month(s) {}",
-                p.pledge_shift.abs(),
+                "every pledge is made {} {}",
+                crate::plot::style::count(p.pledge_shift.abs() as f64, "month", "months"),
                 if p.pledge_shift < 0 {
                     "earlier"
                 } else {

@@ -309,12 +309,12 @@ pub fn assumptions(data: &OutputData, sc: Option<&Scenario>) -> String {
     let base = data.baseline().unwrap_or_default();
     let _ = writeln!(
         h,
-        "<p>These {} parameter(s) are uncertain: each replicate draws its own value (the <code>param.</code> columns of \
+        "<p>These {} are uncertain: each replicate draws its own value (the <code>param.</code> columns of \
          <code>replicates.csv</code>; a draw shared by several groups is one row), so the spread of outcomes includes this uncertainty. They are sorted by how strongly the outcome \
          moves with them: the Spearman rank correlation, across replicates, between the drawn value and the number re-recruited under {}, \
          and between the drawn value and each policy's paired effect on re-recruitment (policy minus {}). Near 0: the result hardly depends \
          on that assumption; near −1 or +1: it depends on it strongly. A screening measure, one parameter at a time.</p>",
-        effects.len(),
+        crate::plot::style::count(effects.len() as f64, "parameter", "parameters"),
         esc(&base),
         esc(&base)
     );
