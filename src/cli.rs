@@ -91,6 +91,12 @@ pub struct RunArgs {
     /// (about a minute on 2 cores), `on` always, `off` never.
     #[arg(long, value_enum, default_value_t = ChannelsMode::Auto)]
     pub channels: ChannelsMode,
+    /// Override a scenario value (repeatable): `--set pledge.mdtf.delay=9`,
+    /// `--set group.*.hazard.dropout=0.02`, `--set shared.rerecruit=0.004`,
+    /// `--set policy.kickstart-12m.kickstart.amount=20e6`. Values in the
+    /// file's syntax (numbers, "a to b", { dist = ... }); see docs/scenario-format.md.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<ddrsim::scenario::overrides::Override>,
     /// Print a machine-readable JSON summary on stdout instead of the table
     /// (progress, notes and warnings go to stderr).
     #[arg(long)]

@@ -10,6 +10,7 @@ pub mod schema;
 pub mod validate;
 
 use anyhow::{Context, Result};
+use ddrsim::scenario::overrides::{self, Override};
 use ddrsim::scenario::{parse_and_validate, Scenario};
 use std::path::Path;
 
@@ -24,23 +25,82 @@ pub struct Loaded {
     pub text: String,
     /// Path or `bundled:default`.
     pub source: String,
+    /// `--set` overrides applied to the text, as given.
+    pub overrides: Vec<String>,
 }
 
-/// Reads and validates a scenario file, or the bundled default.
-pub fn load(path: Option<&Path>) -> Result<Loaded> {
-    let (text, source) = match path {
+/// Reads a scenario file (or the bundled default), applies `--set`
+/// overrides to its text and validates the result exactly like a file.
+pub fn load_with(path: Option<&Path>, overrides: &[Override]) -> Result<Loaded> {
+    let mut loaded = load(path).or_else(|e| {
+        // Without overrides the file's own error stands.
+        if overrides.is_empty() {
+            Err(e)
+        } else {
+            load_text(path)
+        }
+    })?;
+    if overrides.is_empty() {
+        return Ok(loaded);
+    }
+    let list = overrides
+        .iter()
+        .map(|o| format!("--set {o}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let text = overrides::apply(&loaded.text, overrides).map_err(|problems| {
+        anyhow::anyhow!(
+            "cannot apply the overrides to scenario '{}':\n  - {}",
+            loaded.source,
+            problems.join("\n  - ")
+        )
+    })?;
+    let scenario = parse_and_validate(&text).with_context(|| {
+        format!(
+            "scenario '{}' with overrides ({list}) is invalid (line numbers refer to the file with the overrides applied)",
+            loaded.source
+        )
+    })?;
+    loaded.scenario = scenario;
+    loaded.text = text;
+    loaded.overrides = overrides.iter().map(|o| o.to_string()).collect();
+    Ok(loaded)
+}
+
+/// Reads a scenario's text without validating it (overrides may fix it).
+fn load_text(path: Option<&Path>) -> Result<Loaded> {
+    let (text, source) = read(path)?;
+    // Validation happens after the overrides; an empty placeholder is never used.
+    let scenario = parse_and_validate(DEFAULT_SCENARIO)
+        .with_context(|| "the bundled default scenario is invalid".to_string())?;
+    Ok(Loaded {
+        scenario,
+        text,
+        source,
+        overrides: Vec::new(),
+    })
+}
+
+fn read(path: Option<&Path>) -> Result<(String, String)> {
+    Ok(match path {
         Some(p) => (
             std::fs::read_to_string(p)
                 .with_context(|| format!("cannot read scenario file '{}'", p.display()))?,
             p.display().to_string(),
         ),
         None => (DEFAULT_SCENARIO.to_string(), "bundled:default".to_string()),
-    };
+    })
+}
+
+/// Reads and validates a scenario file, or the bundled default.
+pub fn load(path: Option<&Path>) -> Result<Loaded> {
+    let (text, source) = read(path)?;
     let scenario =
         parse_and_validate(&text).with_context(|| format!("scenario '{source}' is invalid"))?;
     Ok(Loaded {
         scenario,
         text,
         source,
+        overrides: Vec::new(),
     })
 }

@@ -1,7 +1,7 @@
 //! `ddrsim run`: simulate every policy of a scenario, write the output
 //! folder atomically, print the headline comparison.
 
-use super::load;
+use super::load_with;
 use crate::cli::{ChannelsMode, RunArgs};
 use anyhow::{Context, Result};
 use ddrsim::engine::channels::{decomposition_cost, run_channels};
@@ -45,7 +45,7 @@ const MAX_SERIES_CELLS: u64 = 1_000_000;
 /// Runs the command.
 pub fn run(args: &RunArgs) -> Result<()> {
     let started = Instant::now();
-    let loaded = load(args.scenario.as_deref())?;
+    let loaded = load_with(args.scenario.as_deref(), &args.set)?;
     let sc = &loaded.scenario;
     let replicates = args.replicates.unwrap_or(sc.replicates);
     anyhow::ensure!(replicates >= 1, "--replicates must be at least 1");
@@ -212,6 +212,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
                     label: g.label.clone(),
                 })
                 .collect(),
+            overrides: loaded.overrides.clone(),
             warnings: sc
                 .warnings
                 .iter()

@@ -53,4 +53,7 @@ pub struct Manifest {
     pub groups: Vec<ManifestGroup>,
     /// Validation warnings.
     pub warnings: Vec<String>,
+    /// `--set` overrides applied to the scenario (scenario.toml and its
+    /// hash are the scenario with them applied).
+    pub overrides: Vec<String>,
 }

@@ -5,6 +5,7 @@
 pub mod file;
 pub mod locate;
 pub mod month;
+pub mod overrides;
 pub mod param;
 pub mod validate;
 
