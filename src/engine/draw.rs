@@ -1,8 +1,8 @@
 //! The draws the engine makes: binomial splits of compartments under
 //! monthly hazards (MODEL.md section 1).
 
+use super::binomial;
 use rand::Rng;
-use rand_distr::{Binomial, Distribution};
 
 /// Probability that a single risk with monthly hazard `h` happens in a month.
 #[inline]
@@ -14,19 +14,13 @@ pub fn prob(h: f64) -> f64 {
     }
 }
 
-/// `Binomial(n, p)`, with the trivial cases answered without a draw.
+/// `Binomial(n, p)`, with the trivial cases answered without a draw
+/// (exact sampler: [`binomial::sample`]).
 #[inline]
 pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
-    if n == 0 || p <= 0.0 || p.is_nan() {
-        return 0;
-    }
-    if p >= 1.0 {
-        return n;
-    }
-    match Binomial::new(n, p) {
-        Ok(d) => d.sample(rng),
-        Err(_) => 0,
-    }
+    #[cfg(feature = "draw-log")]
+    log::record(n, p);
+    binomial::sample(rng, n, p)
 }
 
 /// Splits `n` people facing re-recruitment first (hazard `h_rr`, a single
@@ -49,4 +43,33 @@ pub fn rr_then_competing<R: Rng + ?Sized>(
     let exits = binomial(rng, rest, prob(total));
     let a = binomial(rng, exits, h_a / total);
     (rr, a, exits - a)
+}
+
+/// A record of every binomial draw the engine asks for on this thread, for
+/// the RNG floor benchmark (`--features draw-log`; absent from normal builds).
+#[cfg(feature = "draw-log")]
+pub mod log {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static LOG: RefCell<Option<Vec<(u64, f64)>>> = const { RefCell::new(None) };
+    }
+
+    /// Starts recording (clears an earlier record).
+    pub fn start() {
+        LOG.with(|l| *l.borrow_mut() = Some(Vec::new()));
+    }
+
+    /// Stops recording and returns the `(n, p)` of every draw since [`start`].
+    pub fn take() -> Vec<(u64, f64)> {
+        LOG.with(|l| l.borrow_mut().take().unwrap_or_default())
+    }
+
+    pub(crate) fn record(n: u64, p: f64) {
+        LOG.with(|l| {
+            if let Some(v) = l.borrow_mut().as_mut() {
+                v.push((n, p));
+            }
+        });
+    }
 }
