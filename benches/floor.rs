@@ -1,1 +1,106 @@
-fn main() {}
+//! The RNG floor: how long the random draws of one replicate take on their
+//! own. Records the `(n, p)` of every binomial draw and the count of every
+//! other 64-bit word the engine takes from its streams, on replicates of
+//! `scenarios/bench-fixed.toml` (seed 1), then times drawing exactly those
+//! binomials (each from a fresh stream, as the engine does) and those raw
+//! words in a tight loop. Compare with `replicate/bench-fixed` of the
+//! `engine` bench (the ratio engine / floor is in BENCHMARKS.md).
+//!
+//! Run: `cargo bench --features draw-log --bench floor`. The feature only
+//! adds the recording; the timed loop does not go through it.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use ddrsim::engine::binomial::{method, sample, Method};
+use ddrsim::engine::draw::log;
+use ddrsim::engine::rng::count;
+use ddrsim::engine::run::run_replicate;
+use ddrsim::scenario::parse_and_validate;
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::SplitMix64;
+use std::collections::BTreeMap;
+use std::hint::black_box;
+
+/// Replicates recorded (the timed loop cycles through them).
+const REPLICATES: u64 = 64;
+
+struct Recorded {
+    draws: Vec<(u64, f64)>,
+    other_words: u64,
+}
+
+fn record(path: &str) -> Vec<Recorded> {
+    let text = std::fs::read_to_string(path).expect("bundled scenario");
+    let sc = parse_and_validate(&text).expect("valid scenario");
+    let mut by_method: BTreeMap<Method, (u64, u64)> = BTreeMap::new();
+    let (mut words, mut streams, mut binom_words) = (0, 0, 0);
+    let recs: Vec<Recorded> = (0..REPLICATES)
+        .map(|i| {
+            let (w0, s0) = (count::words(), count::streams());
+            log::start();
+            black_box(run_replicate(&sc, 1, i));
+            let l = log::take();
+            let w = count::words() - w0;
+            words += w;
+            streams += count::streams() - s0;
+            binom_words += l.words;
+            for &(n, p) in &l.draws {
+                let e = by_method.entry(method(n, p)).or_default();
+                e.0 += 1;
+                e.1 += n;
+            }
+            Recorded {
+                other_words: w - l.words,
+                draws: l.draws,
+            }
+        })
+        .collect();
+    let r = REPLICATES as f64;
+    eprintln!(
+        "{path}: per replicate ({} policies), mean of {REPLICATES}:",
+        sc.policies.len()
+    );
+    for (m, (k, n)) in &by_method {
+        eprintln!(
+            "  binomial {m:?}: {:.0} draws, mean n {:.1}",
+            *k as f64 / r,
+            *n as f64 / (*k).max(1) as f64
+        );
+    }
+    eprintln!(
+        "  streams made: {:.0}; 64-bit words drawn: {:.0} ({:.0} by binomials, {:.0} others)",
+        streams as f64 / r,
+        words as f64 / r,
+        binom_words as f64 / r,
+        (words - binom_words) as f64 / r
+    );
+    recs
+}
+
+fn floor(c: &mut Criterion) {
+    for name in ["bench-fixed", "bench-large"] {
+        let recs = record(&format!("scenarios/{name}.toml"));
+        let mut i = 0usize;
+        c.bench_function(&format!("floor/{name} (one replicate's draws)"), |b| {
+            b.iter(|| {
+                let rec = &recs[i % recs.len()];
+                i += 1;
+                let mut acc = 0u64;
+                for (j, &(n, p)) in rec.draws.iter().enumerate() {
+                    let mut rng = SplitMix64::seed_from_u64(j as u64 ^ (i as u64) << 40);
+                    acc = acc.wrapping_add(sample(&mut rng, black_box(n), black_box(p)));
+                }
+                for j in 0..rec.other_words {
+                    acc ^= SplitMix64::seed_from_u64(j).next_u64();
+                }
+                black_box(acc)
+            })
+        });
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = floor
+}
+criterion_main!(benches);

@@ -19,7 +19,13 @@ pub fn prob(h: f64) -> f64 {
 #[inline]
 pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     #[cfg(feature = "draw-log")]
-    log::record(n, p);
+    {
+        let before = super::rng::count::words();
+        let k = binomial::sample(rng, n, p);
+        log::record(n, p, super::rng::count::words() - before);
+        k
+    }
+    #[cfg(not(feature = "draw-log"))]
     binomial::sample(rng, n, p)
 }
 
@@ -51,24 +57,34 @@ pub fn rr_then_competing<R: Rng + ?Sized>(
 pub mod log {
     use std::cell::RefCell;
 
+    /// The binomial draws of a stretch of work.
+    #[derive(Debug, Clone, Default)]
+    pub struct DrawLog {
+        /// `(n, p)` of every call to [`super::binomial`], in order.
+        pub draws: Vec<(u64, f64)>,
+        /// 64-bit words those draws took from their streams.
+        pub words: u64,
+    }
+
     thread_local! {
-        static LOG: RefCell<Option<Vec<(u64, f64)>>> = const { RefCell::new(None) };
+        static LOG: RefCell<Option<DrawLog>> = const { RefCell::new(None) };
     }
 
     /// Starts recording (clears an earlier record).
     pub fn start() {
-        LOG.with(|l| *l.borrow_mut() = Some(Vec::new()));
+        LOG.with(|l| *l.borrow_mut() = Some(DrawLog::default()));
     }
 
-    /// Stops recording and returns the `(n, p)` of every draw since [`start`].
-    pub fn take() -> Vec<(u64, f64)> {
+    /// Stops recording and returns what was drawn since [`start`].
+    pub fn take() -> DrawLog {
         LOG.with(|l| l.borrow_mut().take().unwrap_or_default())
     }
 
-    pub(crate) fn record(n: u64, p: f64) {
+    pub(crate) fn record(n: u64, p: f64, words: u64) {
         LOG.with(|l| {
-            if let Some(v) = l.borrow_mut().as_mut() {
-                v.push((n, p));
+            if let Some(log) = l.borrow_mut().as_mut() {
+                log.draws.push((n, p));
+                log.words += words;
             }
         });
     }

@@ -37,6 +37,8 @@ impl StreamRng {
     /// The stream with key `key`.
     #[inline]
     pub fn from_key(key: u64) -> Self {
+        #[cfg(feature = "draw-log")]
+        count::STREAMS.with(|c| c.set(c.get() + 1));
         StreamRng { state: key }
     }
 }
@@ -51,6 +53,8 @@ impl TryRng for StreamRng {
 
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        #[cfg(feature = "draw-log")]
+        count::WORDS.with(|c| c.set(c.get() + 1));
         let z = self.state;
         self.state = z.wrapping_add(GAMMA);
         Ok(mix64(z))
@@ -62,6 +66,28 @@ impl TryRng for StreamRng {
             chunk.copy_from_slice(&w[..chunk.len()]);
         }
         Ok(())
+    }
+}
+
+/// Counts of streams made and words drawn on this thread, for the RNG floor
+/// benchmark (`--features draw-log`; absent from normal builds).
+#[cfg(feature = "draw-log")]
+pub mod count {
+    use std::cell::Cell;
+
+    thread_local! {
+        pub(crate) static WORDS: Cell<u64> = const { Cell::new(0) };
+        pub(crate) static STREAMS: Cell<u64> = const { Cell::new(0) };
+    }
+
+    /// 64-bit words drawn from streams on this thread so far.
+    pub fn words() -> u64 {
+        WORDS.with(Cell::get)
+    }
+
+    /// Streams made on this thread so far.
+    pub fn streams() -> u64 {
+        STREAMS.with(Cell::get)
     }
 }
 
