@@ -10,8 +10,9 @@
 //! adds the recording; the timed loop does not go through it.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ddrsim::engine::binomial::{method, sample, Method};
+use ddrsim::engine::binomial::{method, sample, sample_hazard, Method};
 use ddrsim::engine::draw::log;
+use ddrsim::engine::draw::prob;
 use ddrsim::engine::rng::count;
 use ddrsim::engine::run::run_replicate;
 use ddrsim::scenario::parse_and_validate;
@@ -24,7 +25,7 @@ use std::hint::black_box;
 const REPLICATES: u64 = 64;
 
 struct Recorded {
-    draws: Vec<(u64, f64)>,
+    draws: Vec<(u64, f64, bool)>,
     other_words: u64,
 }
 
@@ -43,7 +44,8 @@ fn record(path: &str) -> Vec<Recorded> {
             words += w;
             streams += count::streams() - s0;
             binom_words += l.words;
-            for &(n, p) in &l.draws {
+            for &(n, x, hazard) in &l.draws {
+                let p = if hazard { prob(x) } else { x };
                 let e = by_method.entry(method(n, p)).or_default();
                 e.0 += 1;
                 e.1 += n;
@@ -85,9 +87,15 @@ fn floor(c: &mut Criterion) {
                 let rec = &recs[i % recs.len()];
                 i += 1;
                 let mut acc = 0u64;
-                for (j, &(n, p)) in rec.draws.iter().enumerate() {
+                for (j, &(n, x, hazard)) in rec.draws.iter().enumerate() {
                     let mut rng = SplitMix64::seed_from_u64(j as u64 ^ (i as u64) << 40);
-                    acc = acc.wrapping_add(sample(&mut rng, black_box(n), black_box(p)));
+                    let (n, x) = (black_box(n), black_box(x));
+                    let k = if hazard {
+                        sample_hazard(&mut rng, n, x)
+                    } else {
+                        sample(&mut rng, n, x)
+                    };
+                    acc = acc.wrapping_add(k);
                 }
                 for j in 0..rec.other_words {
                     acc ^= SplitMix64::seed_from_u64(j).next_u64();

@@ -9,7 +9,9 @@
 //! - `n p < 10`: inversion by sequential search from 0 (algorithm BINV of
 //!   Kachitvichyanukul & Schmeiser 1988): one uniform, about `n p + 1` steps,
 //!   and `(1 - p)^n` computed by repeated multiplication for `n <= 32`
-//!   (no transcendental function), by `exp(n ln(1 - p))` otherwise;
+//!   (no transcendental function), by `exp(n ln(1 - p))` otherwise, and not
+//!   at all when the uniform is below `1 - n p <= (1 - p)^n` (then the draw
+//!   is 0: most draws when `n p` is small);
 //! - `n p >= 10`: BTPE (Kachitvichyanukul & Schmeiser, "Binomial random
 //!   variate generation", Commun. ACM 31(2), 1988, 216-222), an exact
 //!   acceptance-rejection method whose cost does not grow with `n`; the
@@ -101,23 +103,50 @@ fn sample_low<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     }
 }
 
-/// Sequential search from 0: `P(0) = q^n`, `P(k) = P(k-1) ((n+1) s / k - s)`
-/// with `s = p / q`. Expected `n p + 1` steps.
+/// `1/k` for `k < 64`: the search multiplies instead of dividing.
+const RECIPROCAL: [f64; 64] = {
+    let mut t = [0.0; 64];
+    let mut k = 1;
+    while k < 64 {
+        t[k] = 1.0 / k as f64;
+        k += 1;
+    }
+    t
+};
+
+/// Guard below `1 - n p` in the zero squeeze: four units in the last place
+/// of 1, more than the rounding of the computed `(1 - p)^n`.
+const SQUEEZE_GUARD: f64 = 4.0 * f64::EPSILON;
+
+/// Sequential search from 0: `P(0) = q^n`, `P(k) = P(k-1) s (n + 1 - k) / k`
+/// with `s = p / q`. Expected `n p + 1` steps. Since `q^n >= 1 - n p`, a
+/// uniform below `1 - n p` (less [`SQUEEZE_GUARD`]) is 0 without computing `q^n`.
 #[inline]
 fn inversion<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
+    let u = uniform(rng);
+    if u < 1.0 - n as f64 * p - SQUEEZE_GUARD {
+        return 0;
+    }
+    inversion_from(rng, n, p, u)
+}
+
+/// The search of [`inversion`] for the uniform `u` already drawn. Exact for
+/// any `0 < p < 1`; fast when `n p` is small.
+#[inline]
+fn inversion_from<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64, u: f64) -> u64 {
+    let nf = n as f64;
     let q = 1.0 - p;
     let f0 = if n <= POWI_MAX_N {
         q.powi(n as i32)
     } else {
         // ln_1p keeps (1 - p)^n accurate when 1 - p rounds (tiny p).
-        ((n as f64) * (-p).ln_1p()).exp()
+        (nf * (-p).ln_1p()).exp()
     };
-    let u = uniform(rng);
     if u < f0 {
         return 0;
     }
     let s = p / q;
-    let a = (n as f64 + 1.0) * s;
+    let n1 = nf + 1.0;
     let mut u = u;
     loop {
         let mut f = f0;
@@ -125,7 +154,12 @@ fn inversion<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
         while u >= f {
             u -= f;
             k += 1;
-            f *= a / k as f64 - s;
+            let r = if k < 64 {
+                RECIPROCAL[k as usize]
+            } else {
+                1.0 / k as f64
+            };
+            f *= s * (n1 - k as f64) * r;
             if k > n || f <= 0.0 {
                 break;
             }
@@ -136,6 +170,29 @@ fn inversion<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
         // Rounding left u above the computed cumulative sum (probability of
         // order 1e-16): start again with a fresh uniform.
         u = uniform(rng);
+    }
+}
+
+/// Draws `Binomial(n, 1 - exp(-h))`: how many of `n` people a single risk
+/// with monthly hazard `h` strikes (the same distribution as
+/// `sample(rng, n, draw::prob(h))`). When `n h < 1` one uniform below
+/// `1 - n h <= exp(-n h)` gives 0 without computing `1 - exp(-h)`; otherwise
+/// the search continues from that uniform, so the draw stays exact.
+#[inline]
+pub fn sample_hazard<R: Rng + ?Sized>(rng: &mut R, n: u64, h: f64) -> u64 {
+    if n == 0 || h.is_nan() || h <= 0.0 {
+        return 0;
+    }
+    let x = n as f64 * h;
+    if x < 1.0 {
+        // Here p = 1 - exp(-h) < h < 1/n: inversion from 0 is cheap.
+        let u = uniform(rng);
+        if u < 1.0 - x - SQUEEZE_GUARD {
+            return 0;
+        }
+        inversion_from(rng, n, -(-h).exp_m1(), u)
+    } else {
+        sample(rng, n, -(-h).exp_m1())
     }
 }
 

@@ -22,11 +22,27 @@ pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     {
         let before = super::rng::count::words();
         let k = binomial::sample(rng, n, p);
-        log::record(n, p, super::rng::count::words() - before);
+        log::record(n, p, false, super::rng::count::words() - before);
         k
     }
     #[cfg(not(feature = "draw-log"))]
     binomial::sample(rng, n, p)
+}
+
+/// `Binomial(n, prob(h))`: how many of `n` people a single risk with hazard
+/// `h` strikes, without computing `prob(h)` when the draw is clearly 0
+/// (exact sampler: [`binomial::sample_hazard`]).
+#[inline]
+pub fn binomial_hazard<R: Rng + ?Sized>(rng: &mut R, n: u64, h: f64) -> u64 {
+    #[cfg(feature = "draw-log")]
+    {
+        let before = super::rng::count::words();
+        let k = binomial::sample_hazard(rng, n, h);
+        log::record(n, h, true, super::rng::count::words() - before);
+        k
+    }
+    #[cfg(not(feature = "draw-log"))]
+    binomial::sample_hazard(rng, n, h)
 }
 
 /// Splits `n` people facing re-recruitment first (hazard `h_rr`, a single
@@ -40,13 +56,13 @@ pub fn rr_then_competing<R: Rng + ?Sized>(
     h_a: f64,
     h_b: f64,
 ) -> (u64, u64, u64) {
-    let rr = binomial(rng, n, prob(h_rr));
+    let rr = binomial_hazard(rng, n, h_rr);
     let rest = n - rr;
     let total = h_a + h_b;
     if total <= 0.0 || rest == 0 {
         return (rr, 0, 0);
     }
-    let exits = binomial(rng, rest, prob(total));
+    let exits = binomial_hazard(rng, rest, total);
     let a = binomial(rng, exits, h_a / total);
     (rr, a, exits - a)
 }
@@ -60,8 +76,9 @@ pub mod log {
     /// The binomial draws of a stretch of work.
     #[derive(Debug, Clone, Default)]
     pub struct DrawLog {
-        /// `(n, p)` of every call to [`super::binomial`], in order.
-        pub draws: Vec<(u64, f64)>,
+        /// `(n, x, hazard)` of every draw, in order: `x` is `p` for
+        /// [`super::binomial`], `h` for [`super::binomial_hazard`] (`hazard` true).
+        pub draws: Vec<(u64, f64, bool)>,
         /// 64-bit words those draws took from their streams.
         pub words: u64,
     }
@@ -80,10 +97,10 @@ pub mod log {
         LOG.with(|l| l.borrow_mut().take().unwrap_or_default())
     }
 
-    pub(crate) fn record(n: u64, p: f64, words: u64) {
+    pub(crate) fn record(n: u64, x: f64, hazard: bool, words: u64) {
         LOG.with(|l| {
             if let Some(log) = l.borrow_mut().as_mut() {
-                log.draws.push((n, p));
+                log.draws.push((n, x, hazard));
                 log.words += words;
             }
         });

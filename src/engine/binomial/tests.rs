@@ -2,6 +2,9 @@
 //! fit over a grid of `(n, p)` that covers every method, both sides of every
 //! boundary between methods and the flip at `p = 1/2`, plus edge cases.
 //!
+//! The hazard form [`sample_hazard`] is tested the same way against
+//! `Binomial(n, 1 - exp(-h))`.
+//!
 //! Each case draws `DRAWS` values from its own fixed-seed stream; bins are
 //! pooled left to right until each expects at least 5 draws. The grid is one
 //! family tested at family-wise level `ALPHA` (Bonferroni: each case at
@@ -131,6 +134,30 @@ const GRID: &[(u64, f64)] = &[
     (1_000_000_000, 0.999_999_99),
 ];
 
+/// Hazard draws `(n, h)`: `Binomial(n, 1 - exp(-h))`, both sides of `n h = 1`
+/// (zero squeeze and search from its uniform below; [`sample`] above), and
+/// `n = 1` with `1 - exp(-h) > 1/2` below the boundary.
+const HAZARD_GRID: &[(u64, f64)] = &[
+    (1, 0.01),
+    (1, 0.8),
+    (1, 1.5),
+    (2, 0.3),
+    (32, 0.03),
+    (33, 0.0303),
+    (100, 0.00999),
+    (100, 0.0101),
+    (1000, 0.0005),
+    (10_000, 1e-6),
+    (1_000_000_000, 5e-10),
+    (1000, 0.02),
+    (50, 2.0),
+];
+
+/// Number of chi-square tests in the family.
+fn family() -> f64 {
+    (GRID.len() + HAZARD_GRID.len()) as f64
+}
+
 #[test]
 fn grid_covers_every_method_and_both_sides_of_each_boundary() {
     let methods: std::collections::BTreeSet<Method> =
@@ -155,7 +182,7 @@ fn grid_covers_every_method_and_both_sides_of_each_boundary() {
 
 #[test]
 fn draws_match_exact_binomial_probabilities() {
-    let alpha = ALPHA / GRID.len() as f64;
+    let alpha = ALPHA / family();
     let mut failures = Vec::new();
     for (i, &(n, p)) in GRID.iter().enumerate() {
         let mut rng = StreamRng::from_key(0xB1A0_0000 + i as u64);
@@ -170,13 +197,35 @@ fn draws_match_exact_binomial_probabilities() {
             ));
         }
     }
+    for (i, &(n, h)) in HAZARD_GRID.iter().enumerate() {
+        let mut rng = StreamRng::from_key(0x4A2A_0000 + i as u64);
+        let p = -(-h).exp_m1();
+        let (stat, df) = chi_square(n, p, || sample_hazard(&mut rng, n, h));
+        assert!(df >= 1, "({n}, h {h}): one bin only");
+        let crit = critical(df, alpha);
+        eprintln!("hazard n={n} h={h}: X2 = {stat:.1}, df {df}");
+        if stat > crit {
+            failures.push(format!(
+                "hazard n={n} h={h}: X2={stat:.1} > {crit:.1} (df {df})"
+            ));
+        }
+    }
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
 /// The test has power: a sampler with `p` off by a few percent fails it in every method.
 #[test]
 fn chi_square_rejects_a_slightly_wrong_p() {
-    let alpha = ALPHA / GRID.len() as f64;
+    let alpha = ALPHA / family();
+    for (i, &(n, h)) in [(100u64, 0.005f64), (1u64, 0.8)].iter().enumerate() {
+        let mut rng = StreamRng::from_key(0xBAD1_0000 + i as u64);
+        let p = -(-h).exp_m1();
+        let (stat, df) = chi_square(n, p, || sample_hazard(&mut rng, n, h * 1.03));
+        assert!(
+            stat > critical(df, alpha),
+            "hazard n={n} h={h}: 1.03 h not detected (X2={stat:.1}, df {df})"
+        );
+    }
     for (i, &(n, p, wrong)) in [
         (1u64, 0.3, 0.306),
         (32, 0.3, 0.306),
@@ -225,7 +274,12 @@ fn edge_cases() {
     assert_eq!(sample(&mut rng, 10, 1.0), 10);
     assert_eq!(sample(&mut rng, 10, 1.5), 10);
     assert_eq!(sample(&mut rng, 1_000_000_000, 1.0), 1_000_000_000);
+    assert_eq!(sample_hazard(&mut rng, 0, 0.3), 0);
+    assert_eq!(sample_hazard(&mut rng, 10, 0.0), 0);
+    assert_eq!(sample_hazard(&mut rng, 10, -1.0), 0);
+    assert_eq!(sample_hazard(&mut rng, 10, f64::NAN), 0);
     assert_eq!(rng, untouched, "trivial cases draw nothing");
+    assert_eq!(sample_hazard(&mut rng, 10, f64::INFINITY), 10);
     // Smallest positive p with the largest n: n p = 2e-299, always 0.
     for _ in 0..1000 {
         assert_eq!(sample(&mut rng, 1_000_000_000, f64::MIN_POSITIVE), 0);
