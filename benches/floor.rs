@@ -3,8 +3,8 @@
 //! other 64-bit word the engine takes from its streams, on replicates of
 //! `scenarios/bench-fixed.toml` (seed 1), then times drawing exactly those
 //! binomials (each from a fresh stream, as the engine does) and those raw
-//! words in a tight loop. Compare with `replicate/bench-fixed` of the
-//! `engine` bench (the ratio engine / floor is in BENCHMARKS.md).
+//! words in a tight loop, next to the engine on the same replicates (the
+//! ratio engine / floor is in BENCHMARKS.md).
 //!
 //! Run: `cargo bench --features draw-log --bench floor`. The feature only
 //! adds the recording; the timed loop does not go through it.
@@ -15,7 +15,7 @@ use ddrsim::engine::draw::log;
 use ddrsim::engine::draw::prob;
 use ddrsim::engine::rng::count;
 use ddrsim::engine::run::run_replicate;
-use ddrsim::scenario::parse_and_validate;
+use ddrsim::scenario::{parse_and_validate, Scenario};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::SplitMix64;
 use std::collections::BTreeMap;
@@ -29,16 +29,14 @@ struct Recorded {
     other_words: u64,
 }
 
-fn record(path: &str) -> Vec<Recorded> {
-    let text = std::fs::read_to_string(path).expect("bundled scenario");
-    let sc = parse_and_validate(&text).expect("valid scenario");
+fn record(sc: &Scenario, path: &str) -> Vec<Recorded> {
     let mut by_method: BTreeMap<Method, (u64, u64)> = BTreeMap::new();
     let (mut words, mut streams, mut binom_words) = (0, 0, 0);
     let recs: Vec<Recorded> = (0..REPLICATES)
         .map(|i| {
             let (w0, s0) = (count::words(), count::streams());
             log::start();
-            black_box(run_replicate(&sc, 1, i));
+            black_box(run_replicate(sc, 1, i));
             let l = log::take();
             let w = count::words() - w0;
             words += w;
@@ -80,7 +78,20 @@ fn record(path: &str) -> Vec<Recorded> {
 
 fn floor(c: &mut Criterion) {
     for name in ["bench-fixed", "bench-large"] {
-        let recs = record(&format!("scenarios/{name}.toml"));
+        let path = format!("scenarios/{name}.toml");
+        let text = std::fs::read_to_string(&path).expect("bundled scenario");
+        let sc = parse_and_validate(&text).expect("valid scenario");
+        let recs = record(&sc, &path);
+        // The engine on the same replicates, next to its floor (no record open:
+        // the feature costs one relaxed atomic load per draw).
+        let mut r = 0u64;
+        c.bench_function(&format!("engine/{name} (one replicate)"), |b| {
+            b.iter(|| {
+                let out = run_replicate(&sc, 1, r % REPLICATES);
+                r += 1;
+                black_box(out)
+            })
+        });
         let mut i = 0usize;
         c.bench_function(&format!("floor/{name} (one replicate's draws)"), |b| {
             b.iter(|| {

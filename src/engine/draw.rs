@@ -19,13 +19,12 @@ pub fn prob(h: f64) -> f64 {
 #[inline]
 pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     #[cfg(feature = "draw-log")]
-    {
+    if log::active() {
         let before = super::rng::count::words();
         let k = binomial::sample(rng, n, p);
         log::record(n, p, false, super::rng::count::words() - before);
-        k
+        return k;
     }
-    #[cfg(not(feature = "draw-log"))]
     binomial::sample(rng, n, p)
 }
 
@@ -35,13 +34,12 @@ pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
 #[inline]
 pub fn binomial_hazard<R: Rng + ?Sized>(rng: &mut R, n: u64, h: f64) -> u64 {
     #[cfg(feature = "draw-log")]
-    {
+    if log::active() {
         let before = super::rng::count::words();
         let k = binomial::sample_hazard(rng, n, h);
         log::record(n, h, true, super::rng::count::words() - before);
-        k
+        return k;
     }
-    #[cfg(not(feature = "draw-log"))]
     binomial::sample_hazard(rng, n, h)
 }
 
@@ -69,9 +67,20 @@ pub fn rr_then_competing<R: Rng + ?Sized>(
 
 /// A record of every binomial draw the engine asks for on this thread, for
 /// the RNG floor benchmark (`--features draw-log`; absent from normal builds).
+/// While no record is open the draws cost one relaxed atomic load more.
 #[cfg(feature = "draw-log")]
 pub mod log {
     use std::cell::RefCell;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// True between [`start`] and [`take`] (on any thread).
+    static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+    /// Whether a record is open (draws and stream words are being counted).
+    #[inline]
+    pub fn active() -> bool {
+        ACTIVE.load(Ordering::Relaxed)
+    }
 
     /// The binomial draws of a stretch of work.
     #[derive(Debug, Clone, Default)]
@@ -90,10 +99,12 @@ pub mod log {
     /// Starts recording (clears an earlier record).
     pub fn start() {
         LOG.with(|l| *l.borrow_mut() = Some(DrawLog::default()));
+        ACTIVE.store(true, Ordering::Relaxed);
     }
 
     /// Stops recording and returns what was drawn since [`start`].
     pub fn take() -> DrawLog {
+        ACTIVE.store(false, Ordering::Relaxed);
         LOG.with(|l| l.borrow_mut().take().unwrap_or_default())
     }
 

@@ -38,7 +38,9 @@ impl StreamRng {
     #[inline]
     pub fn from_key(key: u64) -> Self {
         #[cfg(feature = "draw-log")]
-        count::STREAMS.with(|c| c.set(c.get() + 1));
+        if super::draw::log::active() {
+            count::STREAMS.with(|c| c.set(c.get() + 1));
+        }
         StreamRng { state: key }
     }
 }
@@ -54,7 +56,9 @@ impl TryRng for StreamRng {
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
         #[cfg(feature = "draw-log")]
-        count::WORDS.with(|c| c.set(c.get() + 1));
+        if super::draw::log::active() {
+            count::WORDS.with(|c| c.set(c.get() + 1));
+        }
         let z = self.state;
         self.state = z.wrapping_add(GAMMA);
         Ok(mix64(z))
@@ -69,8 +73,9 @@ impl TryRng for StreamRng {
     }
 }
 
-/// Counts of streams made and words drawn on this thread, for the RNG floor
-/// benchmark (`--features draw-log`; absent from normal builds).
+/// Counts of streams made and words drawn on this thread while a draw log is
+/// open, for the RNG floor benchmark (`--features draw-log`; absent from
+/// normal builds).
 #[cfg(feature = "draw-log")]
 pub mod count {
     use std::cell::Cell;
