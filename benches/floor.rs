@@ -76,12 +76,69 @@ fn record(sc: &Scenario, path: &str) -> Vec<Recorded> {
     recs
 }
 
+/// CPU time of this thread in nanoseconds (Linux `/proc/thread-self/schedstat`).
+fn thread_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// Replays one replicate's draws; returns a checksum.
+fn replay(rec: &Recorded, salt: u64) -> u64 {
+    let mut acc = 0u64;
+    for (j, &(n, x, hazard)) in rec.draws.iter().enumerate() {
+        let mut rng = SplitMix64::seed_from_u64(j as u64 ^ salt << 40);
+        let (n, x) = (black_box(n), black_box(x));
+        let k = if hazard {
+            sample_hazard(&mut rng, n, x)
+        } else {
+            sample(&mut rng, n, x)
+        };
+        acc = acc.wrapping_add(k);
+    }
+    for j in 0..rec.other_words {
+        acc ^= SplitMix64::seed_from_u64(j).next_u64();
+    }
+    acc
+}
+
+/// Engine and floor per replicate in thread CPU time (robust on a busy
+/// machine, unlike wall time): the best of `ROUNDS` alternating passes over
+/// the recorded replicates.
+fn cpu_ratio(sc: &Scenario, name: &str, recs: &[Recorded]) {
+    const ROUNDS: u64 = 7;
+    let (mut engine, mut floor) = (u64::MAX, u64::MAX);
+    for round in 0..ROUNDS {
+        let Some(t0) = thread_cpu_ns() else {
+            eprintln!("  (no /proc/thread-self/schedstat: CPU-time ratio skipped)");
+            return;
+        };
+        for i in 0..REPLICATES {
+            black_box(run_replicate(sc, 1, i));
+        }
+        let t1 = thread_cpu_ns().unwrap_or(t0);
+        for rec in recs {
+            black_box(replay(rec, round));
+        }
+        let t2 = thread_cpu_ns().unwrap_or(t1);
+        engine = engine.min(t1 - t0);
+        floor = floor.min(t2 - t1);
+    }
+    let per = |ns: u64| ns as f64 / REPLICATES as f64 / 1e6;
+    eprintln!(
+        "  {name} CPU per replicate (best of {ROUNDS}): engine {:.3} ms, floor {:.3} ms, engine / floor {:.2}",
+        per(engine),
+        per(floor),
+        engine as f64 / floor as f64
+    );
+}
+
 fn floor(c: &mut Criterion) {
     for name in ["bench-fixed", "bench-large"] {
         let path = format!("scenarios/{name}.toml");
         let text = std::fs::read_to_string(&path).expect("bundled scenario");
         let sc = parse_and_validate(&text).expect("valid scenario");
         let recs = record(&sc, &path);
+        cpu_ratio(&sc, name, &recs);
         // The engine on the same replicates, next to its floor (no record open:
         // the feature costs one relaxed atomic load per draw).
         let mut r = 0u64;
@@ -97,21 +154,7 @@ fn floor(c: &mut Criterion) {
             b.iter(|| {
                 let rec = &recs[i % recs.len()];
                 i += 1;
-                let mut acc = 0u64;
-                for (j, &(n, x, hazard)) in rec.draws.iter().enumerate() {
-                    let mut rng = SplitMix64::seed_from_u64(j as u64 ^ (i as u64) << 40);
-                    let (n, x) = (black_box(n), black_box(x));
-                    let k = if hazard {
-                        sample_hazard(&mut rng, n, x)
-                    } else {
-                        sample(&mut rng, n, x)
-                    };
-                    acc = acc.wrapping_add(k);
-                }
-                for j in 0..rec.other_words {
-                    acc ^= SplitMix64::seed_from_u64(j).next_u64();
-                }
-                black_box(acc)
+                black_box(replay(rec, i as u64))
             })
         });
     }

@@ -127,26 +127,24 @@ fn inversion<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     if u < 1.0 - n as f64 * p - SQUEEZE_GUARD {
         return 0;
     }
-    inversion_from(rng, n, p, u)
-}
-
-/// The search of [`inversion`] for the uniform `u` already drawn. Exact for
-/// any `0 < p < 1`; fast when `n p` is small.
-#[inline]
-fn inversion_from<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64, u: f64) -> u64 {
-    let nf = n as f64;
-    let q = 1.0 - p;
     let f0 = if n <= POWI_MAX_N {
-        q.powi(n as i32)
+        (1.0 - p).powi(n as i32)
     } else {
         // ln_1p keeps (1 - p)^n accurate when 1 - p rounds (tiny p).
-        (nf * (-p).ln_1p()).exp()
+        (n as f64 * (-p).ln_1p()).exp()
     };
+    inversion_from(rng, n, p, u, f0)
+}
+
+/// The search of [`inversion`] for the uniform `u` already drawn, with
+/// `f0 = (1 - p)^n`. Exact for any `0 < p < 1`; fast when `n p` is small.
+#[inline]
+fn inversion_from<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64, u: f64, f0: f64) -> u64 {
     if u < f0 {
         return 0;
     }
-    let s = p / q;
-    let n1 = nf + 1.0;
+    let s = p / (1.0 - p);
+    let n1 = n as f64 + 1.0;
     let mut u = u;
     loop {
         let mut f = f0;
@@ -175,8 +173,9 @@ fn inversion_from<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64, u: f64) -> u64 {
 
 /// Draws `Binomial(n, 1 - exp(-h))`: how many of `n` people a single risk
 /// with monthly hazard `h` strikes (the same distribution as
-/// `sample(rng, n, draw::prob(h))`). When `n h < 1` one uniform below
-/// `1 - n h <= exp(-n h)` gives 0 without computing `1 - exp(-h)`; otherwise
+/// `sample(rng, n, draw::prob(h))`). Where inversion applies, `(1 - p)^n`
+/// is `exp(-n h)` (no logarithm), and when `n h < 1` one uniform below
+/// `1 - n h <= exp(-n h)` gives 0 without computing anything else; otherwise
 /// the search continues from that uniform, so the draw stays exact.
 #[inline]
 pub fn sample_hazard<R: Rng + ?Sized>(rng: &mut R, n: u64, h: f64) -> u64 {
@@ -190,9 +189,14 @@ pub fn sample_hazard<R: Rng + ?Sized>(rng: &mut R, n: u64, h: f64) -> u64 {
         if u < 1.0 - x - SQUEEZE_GUARD {
             return 0;
         }
-        inversion_from(rng, n, -(-h).exp_m1(), u)
+        return inversion_from(rng, n, -(-h).exp_m1(), u, (-x).exp());
+    }
+    let p = -(-h).exp_m1();
+    if n > 1 && p <= 0.5 && n as f64 * p < INVERSION_MAX_NP {
+        let u = uniform(rng);
+        inversion_from(rng, n, p, u, (-x).exp())
     } else {
-        sample(rng, n, -(-h).exp_m1())
+        sample(rng, n, p)
     }
 }
 

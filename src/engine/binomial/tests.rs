@@ -135,8 +135,9 @@ const GRID: &[(u64, f64)] = &[
 ];
 
 /// Hazard draws `(n, h)`: `Binomial(n, 1 - exp(-h))`, both sides of `n h = 1`
-/// (zero squeeze and search from its uniform below; [`sample`] above), and
-/// `n = 1` with `1 - exp(-h) > 1/2` below the boundary.
+/// (zero squeeze and search from its uniform below; search with
+/// `exp(-n h)` above), both sides of `n p = 10` (search; [`sample`]'s BTPE),
+/// `n = 1` with `1 - exp(-h) > 1/2` below `n h = 1`, and a flip.
 const HAZARD_GRID: &[(u64, f64)] = &[
     (1, 0.01),
     (1, 0.8),
@@ -149,6 +150,10 @@ const HAZARD_GRID: &[(u64, f64)] = &[
     (1000, 0.0005),
     (10_000, 1e-6),
     (1_000_000_000, 5e-10),
+    (20, 0.05),
+    (1000, 0.009),
+    (1000, 0.01),
+    (1000, 0.0101),
     (1000, 0.02),
     (50, 2.0),
 ];
