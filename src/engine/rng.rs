@@ -155,11 +155,17 @@ pub fn entity(group: usize, sub: usize) -> u64 {
     ((group as u64) << 32) | sub as u64
 }
 
-/// The stream factory of one replicate.
+/// Number of [`Purpose`] values plus one (they run from 1).
+const PURPOSES: usize = 11;
+
+/// The stream factory of one replicate. Holds the key of every purpose's
+/// streams, hashed once per replicate, so that a stream costs two mixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Streams {
-    param_key: u64,
-    process_key: u64,
+    /// `combine(param_key, purpose)` by purpose.
+    param: [u64; PURPOSES],
+    /// `combine(process_key, purpose)` by purpose.
+    process: [u64; PURPOSES],
 }
 
 impl Streams {
@@ -167,10 +173,13 @@ impl Streams {
     pub fn new(seed: u64, p: u64, q: u64) -> Self {
         let param_key = combine(combine(mix64(seed), 0x5EED), p);
         let process_key = combine(param_key, q.wrapping_add(0x0051_CE55));
-        Streams {
-            param_key,
-            process_key,
+        let mut param = [0; PURPOSES];
+        let mut process = [0; PURPOSES];
+        for k in 0..PURPOSES {
+            param[k] = combine(param_key, k as u64);
+            process[k] = combine(process_key, k as u64);
         }
+        Streams { param, process }
     }
 
     /// Streams of a plain replicate `i` (`p = q = i`).
@@ -180,17 +189,14 @@ impl Streams {
 
     /// A parameter-level stream (keyed by `p` only).
     pub fn parameter(&self, purpose: Purpose, entity_hash: u64) -> StreamRng {
-        StreamRng::from_key(combine(
-            combine(self.param_key, purpose as u64),
-            entity_hash,
-        ))
+        StreamRng::from_key(combine(self.param[purpose as usize], entity_hash))
     }
 
     /// A process stream for `(purpose, entity, month)`.
     #[inline]
     pub fn process(&self, purpose: Purpose, entity: u64, month: u32) -> StreamRng {
         let k = combine(
-            combine(combine(self.process_key, purpose as u64), entity),
+            combine(self.process[purpose as usize], entity),
             month as u64,
         );
         StreamRng::from_key(k)
@@ -252,6 +258,30 @@ mod tests {
                 assert_eq!(ours.next_u64(), reference.next_u64(), "key {key}");
             }
         }
+    }
+
+    /// The keys are the nested hash `combine(.. combine(key, purpose) .., month)`
+    /// of the module doc (per-purpose keys are only cached).
+    #[test]
+    fn keys_are_the_documented_nested_hash() {
+        use rand::Rng;
+        let (seed, p, q) = (20250701u64, 7u64, 9u64);
+        let param_key = combine(combine(mix64(seed), 0x5EED), p);
+        let process_key = combine(param_key, q.wrapping_add(0x0051_CE55));
+        let s = Streams::new(seed, p, q);
+        let key = combine(
+            combine(combine(process_key, Purpose::Course as u64), entity(2, 3)),
+            14,
+        );
+        assert_eq!(
+            s.process(Purpose::Course, entity(2, 3), 14).next_u64(),
+            StreamRng::from_key(key).next_u64()
+        );
+        let key = combine(combine(param_key, Purpose::Caseload as u64), 5);
+        assert_eq!(
+            s.parameter(Purpose::Caseload, 5).next_u64(),
+            StreamRng::from_key(key).next_u64()
+        );
     }
 
     #[test]
