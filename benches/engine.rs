@@ -1,8 +1,12 @@
 //! Criterion benchmarks of the engine's hot path, seeded and deterministic:
-//! one replicate (every policy) of the bundled default and Liberia scenarios,
-//! and one block of accumulation. Run: `cargo bench --bench engine`.
+//! one replicate (every policy) of the bundled default and Liberia scenarios
+//! and of the benchmark scenarios bench-fixed and bench-large, one block of
+//! accumulation, and single binomial draws by method.
+//! Run: `cargo bench --bench engine`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use ddrsim::engine::binomial::{self, method};
+use ddrsim::engine::rng::StreamRng;
 use ddrsim::engine::run::{new_accumulator, run_replicate};
 use ddrsim::scenario::parse_and_validate;
 use std::hint::black_box;
@@ -13,7 +17,7 @@ fn load(path: &str) -> ddrsim::scenario::Scenario {
 }
 
 fn engine(c: &mut Criterion) {
-    for name in ["default", "liberia-2003"] {
+    for name in ["default", "liberia-2003", "bench-fixed", "bench-large"] {
         let sc = load(&format!("scenarios/{name}.toml"));
         let mut i = 0u64;
         c.bench_function(
@@ -37,9 +41,30 @@ fn engine(c: &mut Criterion) {
     });
 }
 
+/// One binomial draw from a fresh stream, for `(n, p)` typical of each method.
+fn draws(c: &mut Criterion) {
+    for (n, p) in [
+        (1u64, 0.01),
+        (30, 0.004),
+        (100, 0.003),
+        (500, 0.004),
+        (5000, 0.01),
+        (30_000, 0.15),
+    ] {
+        let mut k = 0u64;
+        c.bench_function(&format!("binomial/n={n} p={p} ({:?})", method(n, p)), |b| {
+            b.iter(|| {
+                k += 1;
+                let mut rng = StreamRng::from_key(k);
+                black_box(binomial::sample(&mut rng, black_box(n), black_box(p)))
+            })
+        });
+    }
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = engine
+    targets = engine, draws
 }
 criterion_main!(benches);

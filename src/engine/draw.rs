@@ -1,8 +1,8 @@
 //! The draws the engine makes: binomial splits of compartments under
 //! monthly hazards (MODEL.md section 1).
 
+use super::binomial;
 use rand::Rng;
-use rand_distr::{Binomial, Distribution};
 
 /// Probability that a single risk with monthly hazard `h` happens in a month.
 #[inline]
@@ -14,19 +14,33 @@ pub fn prob(h: f64) -> f64 {
     }
 }
 
-/// `Binomial(n, p)`, with the trivial cases answered without a draw.
+/// `Binomial(n, p)`, with the trivial cases answered without a draw
+/// (exact sampler: [`binomial::sample`]).
 #[inline]
 pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
-    if n == 0 || p <= 0.0 || p.is_nan() {
-        return 0;
+    #[cfg(feature = "draw-log")]
+    if log::active() {
+        let before = super::rng::count::words();
+        let k = binomial::sample(rng, n, p);
+        log::record(n, p, false, super::rng::count::words() - before);
+        return k;
     }
-    if p >= 1.0 {
-        return n;
+    binomial::sample(rng, n, p)
+}
+
+/// `Binomial(n, prob(h))`: how many of `n` people a single risk with hazard
+/// `h` strikes, without computing `prob(h)` when the draw is clearly 0
+/// (exact sampler: [`binomial::sample_hazard`]).
+#[inline]
+pub fn binomial_hazard<R: Rng + ?Sized>(rng: &mut R, n: u64, h: f64) -> u64 {
+    #[cfg(feature = "draw-log")]
+    if log::active() {
+        let before = super::rng::count::words();
+        let k = binomial::sample_hazard(rng, n, h);
+        log::record(n, h, true, super::rng::count::words() - before);
+        return k;
     }
-    match Binomial::new(n, p) {
-        Ok(d) => d.sample(rng),
-        Err(_) => 0,
-    }
+    binomial::sample_hazard(rng, n, h)
 }
 
 /// Splits `n` people facing re-recruitment first (hazard `h_rr`, a single
@@ -40,13 +54,66 @@ pub fn rr_then_competing<R: Rng + ?Sized>(
     h_a: f64,
     h_b: f64,
 ) -> (u64, u64, u64) {
-    let rr = binomial(rng, n, prob(h_rr));
+    let rr = binomial_hazard(rng, n, h_rr);
     let rest = n - rr;
     let total = h_a + h_b;
     if total <= 0.0 || rest == 0 {
         return (rr, 0, 0);
     }
-    let exits = binomial(rng, rest, prob(total));
+    let exits = binomial_hazard(rng, rest, total);
     let a = binomial(rng, exits, h_a / total);
     (rr, a, exits - a)
+}
+
+/// A record of every binomial draw the engine asks for on this thread, for
+/// the RNG floor benchmark (`--features draw-log`; absent from normal builds).
+/// While no record is open the draws cost one relaxed atomic load more.
+#[cfg(feature = "draw-log")]
+pub mod log {
+    use std::cell::RefCell;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// True between [`start`] and [`take`] (on any thread).
+    static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+    /// Whether a record is open (draws and stream words are being counted).
+    #[inline]
+    pub fn active() -> bool {
+        ACTIVE.load(Ordering::Relaxed)
+    }
+
+    /// The binomial draws of a stretch of work.
+    #[derive(Debug, Clone, Default)]
+    pub struct DrawLog {
+        /// `(n, x, hazard)` of every draw, in order: `x` is `p` for
+        /// [`super::binomial`], `h` for [`super::binomial_hazard`] (`hazard` true).
+        pub draws: Vec<(u64, f64, bool)>,
+        /// 64-bit words those draws took from their streams.
+        pub words: u64,
+    }
+
+    thread_local! {
+        static LOG: RefCell<Option<DrawLog>> = const { RefCell::new(None) };
+    }
+
+    /// Starts recording (clears an earlier record).
+    pub fn start() {
+        LOG.with(|l| *l.borrow_mut() = Some(DrawLog::default()));
+        ACTIVE.store(true, Ordering::Relaxed);
+    }
+
+    /// Stops recording and returns what was drawn since [`start`].
+    pub fn take() -> DrawLog {
+        ACTIVE.store(false, Ordering::Relaxed);
+        LOG.with(|l| l.borrow_mut().take().unwrap_or_default())
+    }
+
+    pub(crate) fn record(n: u64, x: f64, hazard: bool, words: u64) {
+        LOG.with(|l| {
+            if let Some(log) = l.borrow_mut().as_mut() {
+                log.draws.push((n, x, hazard));
+                log.words += words;
+            }
+        });
+    }
 }

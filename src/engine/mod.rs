@@ -1,7 +1,8 @@
 //! The stochastic engine: keyed random streams ([`rng`]), the draws
-//! ([`draw`]) and the monthly loop of one replicate ([`sim`]).
+//! ([`draw`], exact binomial sampler [`binomial`]) and the monthly loop of one replicate ([`sim`]).
 
 mod allocate;
+pub mod binomial;
 pub mod channels;
 pub mod draw;
 mod money;

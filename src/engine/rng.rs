@@ -1,24 +1,103 @@
 //! Keyed random streams (MODEL.md section 7).
 //!
 //! Every draw of replicate `(p, q)` of a run with seed `s` comes from a stream
-//! whose generator is seeded by a hash of `(s, p, q, purpose, entity, month)`.
+//! whose generator is keyed by a hash of `(s, p, q, purpose, entity, month)`.
 //! A stream is never shared between purposes, entities or months, so a draw
 //! that one policy skips cannot shift any other draw, and results do not
 //! depend on threads, run order or shard split. Parameter and caseload
 //! streams are keyed by `p` only, so designs that separate parameter from
 //! process uncertainty can hold parameters fixed while varying `q`.
 //!
-//! Generator: Xoshiro256++ (rand_xoshiro), seeded through SplitMix64 from a
-//! 64-bit key built with the SplitMix64 finaliser.
+//! Generator: SplitMix64 used as a counter-based generator. The `i`-th
+//! output (from 1) of the stream with key `k` is `mix(k + i * gamma)`, with
+//! `gamma = 0x9E3779B97F4A7C15` and `mix` the variant-13 finaliser of
+//! Stafford, exactly the SplitMix64 of Steele, Lea & Flood ("Fast splittable
+//! pseudorandom number generators", OOPSLA 2014; Java's `SplittableRandom`),
+//! which passes TestU01's BigCrush; the test below checks it word for word
+//! against rand_xoshiro's `SplitMix64`. A stream is one 64-bit word: making
+//! one costs the key hash and nothing else (no seeding). The key is built
+//! with the same finaliser. Two streams collide only if their keys are equal
+//! or within a few draws times `gamma` of each other (probability about
+//! `2 L / 2^64` per pair for streams of length `L`); the streams here are a
+//! few draws long.
 
-use rand::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
+use rand::rand_core::{Infallible, TryRng};
 
-/// The generator every stream uses.
-pub type StreamRng = Xoshiro256PlusPlus;
+/// The generator every stream uses: SplitMix64 in counter mode (see the module doc).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamRng {
+    /// Key plus `gamma` times the number of words drawn so far.
+    state: u64,
+}
+
+/// SplitMix64's increment, the odd integer nearest `2^64 / golden ratio`.
+const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+impl StreamRng {
+    /// The stream with key `key`.
+    #[inline]
+    pub fn from_key(key: u64) -> Self {
+        #[cfg(feature = "draw-log")]
+        if super::draw::log::active() {
+            count::STREAMS.with(|c| c.set(c.get() + 1));
+        }
+        StreamRng { state: key }
+    }
+}
+
+impl TryRng for StreamRng {
+    type Error = Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        Ok((self.try_next_u64()? >> 32) as u32)
+    }
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        #[cfg(feature = "draw-log")]
+        if super::draw::log::active() {
+            count::WORDS.with(|c| c.set(c.get() + 1));
+        }
+        let z = self.state;
+        self.state = z.wrapping_add(GAMMA);
+        Ok(mix64(z))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        for chunk in dst.chunks_mut(8) {
+            let w = self.try_next_u64()?.to_le_bytes();
+            chunk.copy_from_slice(&w[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+/// Counts of streams made and words drawn on this thread while a draw log is
+/// open, for the RNG floor benchmark (`--features draw-log`; absent from
+/// normal builds).
+#[cfg(feature = "draw-log")]
+pub mod count {
+    use std::cell::Cell;
+
+    thread_local! {
+        pub(crate) static WORDS: Cell<u64> = const { Cell::new(0) };
+        pub(crate) static STREAMS: Cell<u64> = const { Cell::new(0) };
+    }
+
+    /// 64-bit words drawn from streams on this thread so far.
+    pub fn words() -> u64 {
+        WORDS.with(Cell::get)
+    }
+
+    /// Streams made on this thread so far.
+    pub fn streams() -> u64 {
+        STREAMS.with(Cell::get)
+    }
+}
 
 /// Human-readable name of the generator, for manifests.
-pub const RNG_NAME: &str = "Xoshiro256PlusPlus (rand_xoshiro 0.8), keyed by SplitMix64 hash of (seed, p, q, purpose, entity, month)";
+pub const RNG_NAME: &str = "SplitMix64 counter mode (key + i*0x9E3779B97F4A7C15, Stafford mix13), keyed by SplitMix64 hash of (seed, p, q, purpose, entity, month); exact binomial (inversion n*p<10, BTPE otherwise)";
 
 /// What a stream is used for. Each purpose has its own streams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,11 +155,17 @@ pub fn entity(group: usize, sub: usize) -> u64 {
     ((group as u64) << 32) | sub as u64
 }
 
-/// The stream factory of one replicate.
+/// Number of [`Purpose`] values plus one (they run from 1).
+const PURPOSES: usize = 11;
+
+/// The stream factory of one replicate. Holds the key of every purpose's
+/// streams, hashed once per replicate, so that a stream costs two mixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Streams {
-    param_key: u64,
-    process_key: u64,
+    /// `combine(param_key, purpose)` by purpose.
+    param: [u64; PURPOSES],
+    /// `combine(process_key, purpose)` by purpose.
+    process: [u64; PURPOSES],
 }
 
 impl Streams {
@@ -88,10 +173,13 @@ impl Streams {
     pub fn new(seed: u64, p: u64, q: u64) -> Self {
         let param_key = combine(combine(mix64(seed), 0x5EED), p);
         let process_key = combine(param_key, q.wrapping_add(0x0051_CE55));
-        Streams {
-            param_key,
-            process_key,
+        let mut param = [0; PURPOSES];
+        let mut process = [0; PURPOSES];
+        for k in 0..PURPOSES {
+            param[k] = combine(param_key, k as u64);
+            process[k] = combine(process_key, k as u64);
         }
+        Streams { param, process }
     }
 
     /// Streams of a plain replicate `i` (`p = q = i`).
@@ -101,20 +189,17 @@ impl Streams {
 
     /// A parameter-level stream (keyed by `p` only).
     pub fn parameter(&self, purpose: Purpose, entity_hash: u64) -> StreamRng {
-        StreamRng::seed_from_u64(combine(
-            combine(self.param_key, purpose as u64),
-            entity_hash,
-        ))
+        StreamRng::from_key(combine(self.param[purpose as usize], entity_hash))
     }
 
     /// A process stream for `(purpose, entity, month)`.
     #[inline]
     pub fn process(&self, purpose: Purpose, entity: u64, month: u32) -> StreamRng {
         let k = combine(
-            combine(combine(self.process_key, purpose as u64), entity),
+            combine(self.process[purpose as usize], entity),
             month as u64,
         );
-        StreamRng::seed_from_u64(k)
+        StreamRng::from_key(k)
     }
 }
 
@@ -161,6 +246,53 @@ mod tests {
                 .process(Purpose::Waiting, entity(0, 1), 5)
                 .random::<u64>()
         );
+    }
+
+    #[test]
+    fn stream_is_splitmix64_word_for_word() {
+        use rand::{Rng, SeedableRng};
+        for key in [0u64, 1, 0xDEAD_BEEF, u64::MAX, hash_str("x")] {
+            let mut ours = StreamRng::from_key(key);
+            let mut reference = rand_xoshiro::SplitMix64::seed_from_u64(key);
+            for _ in 0..100 {
+                assert_eq!(ours.next_u64(), reference.next_u64(), "key {key}");
+            }
+        }
+    }
+
+    /// The keys are the nested hash `combine(.. combine(key, purpose) .., month)`
+    /// of the module doc (per-purpose keys are only cached).
+    #[test]
+    fn keys_are_the_documented_nested_hash() {
+        use rand::Rng;
+        let (seed, p, q) = (20250701u64, 7u64, 9u64);
+        let param_key = combine(combine(mix64(seed), 0x5EED), p);
+        let process_key = combine(param_key, q.wrapping_add(0x0051_CE55));
+        let s = Streams::new(seed, p, q);
+        let key = combine(
+            combine(combine(process_key, Purpose::Course as u64), entity(2, 3)),
+            14,
+        );
+        assert_eq!(
+            s.process(Purpose::Course, entity(2, 3), 14).next_u64(),
+            StreamRng::from_key(key).next_u64()
+        );
+        let key = combine(combine(param_key, Purpose::Caseload as u64), 5);
+        assert_eq!(
+            s.parameter(Purpose::Caseload, 5).next_u64(),
+            StreamRng::from_key(key).next_u64()
+        );
+    }
+
+    #[test]
+    fn fill_bytes_is_the_words_in_order() {
+        use rand::Rng;
+        let mut a = StreamRng::from_key(9);
+        let mut b = a.clone();
+        let mut buf = [0u8; 20];
+        a.fill_bytes(&mut buf);
+        let w: Vec<u8> = (0..3).flat_map(|_| b.next_u64().to_le_bytes()).collect();
+        assert_eq!(&buf[..], &w[..20]);
     }
 
     #[test]

@@ -80,6 +80,16 @@ fn a_policy_that_changes_nothing_has_exactly_zero_paired_difference() {
 
 /// Golden fixed-seed values. Update deliberately, with a note in the commit
 /// message saying why the model changed, when a change is intended.
+///
+/// Updated when the random stream changed but the model did not: the
+/// streams became SplitMix64 in counter mode (was Xoshiro256++ seeded from
+/// the same keys) and binomial draws an exact sampler of our own (was
+/// rand_distr's; hazard draws skip computing `1 - exp(-h)` when the uniform
+/// already says 0). Every draw still has exactly the distribution it had
+/// (exactness: chi-square tests against exact pmfs in
+/// src/engine/binomial/tests.rs; every oracle, closed-form, null-world and
+/// invariant test passes unchanged in its tolerances); only the values one
+/// seed gives changed.
 #[test]
 fn golden_fixed_seed_outcomes() {
     let sc = load("tests/fixtures/gap.toml");
@@ -104,12 +114,12 @@ fn golden_fixed_seed_outcomes() {
     .map(|n| (pick(&r, 0, n), pick(&r, 1, n)))
     .collect();
     let expected = vec![
-        (Some(866), Some(866)),
-        (Some(664), Some(751)),
-        (Some(161), Some(123)),
-        (Some(697), Some(457)),
-        (Some(111829665), Some(118058000)),
-        (Some(41949000), Some(27484000)),
+        (Some(853), Some(853)),
+        (Some(655), Some(747)),
+        (Some(155), Some(110)),
+        (Some(671), Some(433)),
+        (Some(111774000), Some(117428000)),
+        (Some(197752000), Some(91333000)),
     ];
     assert_eq!(got, expected);
 }
