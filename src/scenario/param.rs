@@ -35,6 +35,15 @@ pub const TAIL: f64 = 1e-9;
 /// distributions; outside, their CDF cannot be computed reliably.
 pub const SHAPE_LIMITS: (f64, f64) = (1e-3, 1e9);
 
+/// A number as shown in messages: plain when moderate, else in scientific notation.
+pub fn show(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1e-4..1e7).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
 /// A probability distribution for an uncertain parameter, as written in a file.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
@@ -259,21 +268,21 @@ impl Dist {
             Dist::Uniform { min, max } => {
                 if !finite(&[min, max]) || min > max {
                     return Err(format!(
-                        "uniform needs finite min <= max (got min = {min}, max = {max})"
+                        "uniform needs finite min <= max (got min = {}, max = {})", show(min), show(max)
                     ));
                 }
             }
             Dist::Triangular { min, mode, max } => {
                 if !(finite(&[min, mode, max]) && min <= mode && mode <= max) || min >= max {
                     return Err(format!(
-                        "triangular needs finite min <= mode <= max with min < max (got {min}, {mode}, {max})"
+                        "triangular needs finite min <= mode <= max with min < max (got {}, {}, {})", show(min), show(mode), show(max)
                     ));
                 }
             }
             Dist::Normal { mean, sd } => {
                 if !finite(&[mean, sd]) || sd <= 0.0 {
                     return Err(format!(
-                        "normal needs a finite mean and sd > 0 (got mean = {mean}, sd = {sd})"
+                        "normal needs a finite mean and sd > 0 (got mean = {}, sd = {})", show(mean), show(sd)
                     ));
                 }
             }
@@ -292,28 +301,28 @@ impl Dist {
                     || sd * sd >= mean * (1.0 - mean)
                 {
                     return Err(format!(
-                        "beta needs 0 < mean < 1 and 0 < sd < sqrt(mean (1 - mean)) (got mean = {mean}, sd = {sd})"
+                        "beta needs 0 < mean < 1 and 0 < sd < sqrt(mean (1 - mean)) (got mean = {}, sd = {})", show(mean), show(sd)
                     ));
                 }
                 let (a, b) = Self::beta_shapes(mean, sd);
                 if !shape_ok(a) || !shape_ok(b) {
                     return Err(format!(
-                        "beta with mean = {mean} and sd = {sd} has shape parameters {a:e} and {b:e}, outside [{:e}, {:e}]: it cannot be drawn from reliably; use a larger mean or sd",
-                        SHAPE_LIMITS.0, SHAPE_LIMITS.1
+                        "beta with mean = {} and sd = {} has shape parameters {a:e} and {b:e}, outside [{:e}, {:e}]: it cannot be drawn from reliably; use a larger mean or sd",
+                        show(mean), show(sd), SHAPE_LIMITS.0, SHAPE_LIMITS.1
                     ));
                 }
             }
             Dist::Gamma { mean, sd } => {
                 if !finite(&[mean, sd]) || mean <= 0.0 || sd <= 0.0 {
                     return Err(format!(
-                        "gamma needs mean > 0 and sd > 0 (got mean = {mean}, sd = {sd})"
+                        "gamma needs mean > 0 and sd > 0 (got mean = {}, sd = {})", show(mean), show(sd)
                     ));
                 }
                 let (shape, rate) = Self::gamma_shape_rate(mean, sd);
                 if !shape_ok(shape) || !(rate.is_finite() && rate > 0.0) {
                     return Err(format!(
-                        "gamma with mean = {mean} and sd = {sd} has shape {shape:e} and rate {rate:e}: the shape must be in [{:e}, {:e}] and the rate finite; it cannot be drawn from reliably otherwise",
-                        SHAPE_LIMITS.0, SHAPE_LIMITS.1
+                        "gamma with mean = {} and sd = {} has shape {shape:e} and rate {rate:e}: the shape must be in [{:e}, {:e}] and the rate finite; it cannot be drawn from reliably otherwise",
+                        show(mean), show(sd), SHAPE_LIMITS.0, SHAPE_LIMITS.1
                     ));
                 }
             }
@@ -540,15 +549,19 @@ impl Truncated {
         let mass = dist.cdf(hi) - dist.cdf(lo);
         if !mass.is_finite() {
             return Err(format!(
-                "the {} distribution cannot be evaluated on [{lo}, {hi}] (its parameters are too extreme)",
-                dist.name()
+                "the {} distribution cannot be evaluated on [{}, {}] (its parameters are too extreme)",
+                dist.name(),
+                show(lo),
+                show(hi)
             ));
         }
         if mass < MIN_MASS {
             return Err(format!(
-                "only {:.2}% of the {} distribution lies in the allowed range [{lo}, {hi}]: at least {}% must (draws are truncated to the range)",
+                "only {:.2}% of the {} distribution lies in the allowed range [{}, {}]: at least {}% must (draws are truncated to the range)",
                 100.0 * mass.max(0.0),
                 dist.name(),
+                show(lo),
+                show(hi),
                 100.0 * MIN_MASS
             ));
         }
@@ -571,9 +584,10 @@ impl Truncated {
             let x = t.at(u);
             if !x.is_finite() || x < t.lo || x > t.hi || x < last {
                 return Err(format!(
-                    "the {} distribution cannot be drawn from on [{lo}, {}] (its parameters are too extreme)",
+                    "the {} distribution cannot be drawn from on [{}, {}] (its parameters are too extreme)",
                     t.dist.name(),
-                    t.hi
+                    show(lo),
+                    show(t.hi)
                 ));
             }
             last = x;

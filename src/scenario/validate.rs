@@ -4,7 +4,7 @@
 
 use super::file::*;
 use super::month::{MonthRef, Schedule, YearMonth};
-use super::param::{Param, SharedDist, Truncated};
+use super::param::{show, Param, SharedDist, Truncated};
 use super::read::quoted;
 use super::*;
 use std::collections::HashSet;
@@ -207,11 +207,7 @@ const APPROVAL: Range = Range {
 impl fmt::Display for Range {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         let open = if self.lo_open { "(" } else { "[" };
-        if self.hi.is_infinite() {
-            write!(f, "{open}{}, {}]", self.lo, self.max_fixed)
-        } else {
-            write!(f, "{open}{}, {}]", self.lo, self.hi)
-        }
+        write!(f, "{open}{}, {}]", show(self.lo), show(self.top()))
     }
 }
 
@@ -284,14 +280,14 @@ impl Ctx {
         match p {
             Param::Fixed(x) => {
                 if !range.contains(*x) {
-                    self.problem(key, format!("{x} is out of range: allowed {range}"));
+                    self.problem(key, format!("{} is out of range: allowed {range}", show(*x)));
                 }
                 p.clone()
             }
             Param::Uncertain(d) => match Truncated::within(d.dist.clone(), range.lo, range.top()) {
                 Ok(t) => Param::Uncertain(t),
                 Err(e) => {
-                    self.problem(key, format!("{e} (allowed {range})"));
+                    self.problem(key, e);
                     p.clone()
                 }
             },
@@ -428,7 +424,7 @@ impl Ctx {
                 for (i, (m, p)) in list.iter().enumerate() {
                     let k = format!("{key}.{}", i + 1);
                     let t = self.month(&k, m);
-                    if t <= last {
+                    if self.months_ok && t <= last {
                         self.problem(
                             &k,
                             format!(

@@ -105,11 +105,11 @@ fn golden_fixed_seed_outcomes() {
     .collect();
     let expected = vec![
         (Some(866), Some(866)),
-        (Some(664), Some(751)),
-        (Some(161), Some(123)),
+        (Some(676), Some(762)),
+        (Some(157), Some(116)),
         (Some(697), Some(457)),
-        (Some(111829665), Some(118058000)),
-        (Some(214635000), Some(110093000)),
+        (Some(113367000), Some(118718000)),
+        (Some(204481000), Some(89871000)),
     ];
     assert_eq!(got, expected);
 }
