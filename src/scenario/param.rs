@@ -445,7 +445,8 @@ fn shape_ok(x: f64) -> bool {
 }
 
 /// Quantile of a gamma distribution: a bounded bracket, then safeguarded
-/// Newton steps (bisection whenever a step leaves the bracket).
+/// Newton steps (bisection whenever a step leaves the bracket) until the
+/// bracket is a few ulps wide.
 fn gamma_quantile(d: &Gamma, rate: f64, p: f64) -> f64 {
     if p <= 0.0 {
         return 0.0;
@@ -460,7 +461,8 @@ fn gamma_quantile(d: &Gamma, rate: f64, p: f64) -> f64 {
             d.cdf(x)
         }
     };
-    let (mut lo, mut hi) = (0.0_f64, 1.0 / rate);
+    // A bracket [lo, hi] with F(lo) < p <= F(hi), at most a factor 2 wide.
+    let (mut lo, mut hi) = (0.5 / rate, 1.0 / rate);
     for _ in 0..2100 {
         if cdf(hi) >= p || !hi.is_finite() {
             break;
@@ -468,30 +470,43 @@ fn gamma_quantile(d: &Gamma, rate: f64, p: f64) -> f64 {
         lo = hi;
         hi *= 2.0;
     }
+    for _ in 0..2100 {
+        if cdf(lo) < p || lo == 0.0 {
+            break;
+        }
+        hi = lo;
+        lo /= 2.0;
+    }
     if !hi.is_finite() {
         return f64::NAN;
     }
+    if hi <= f64::MIN_POSITIVE {
+        // Below the smallest normal double: the quantile is 0 in practice.
+        return 0.0;
+    }
     let mut x = (lo + hi) / 2.0;
-    for _ in 0..200 {
+    for _ in 0..300 {
         let f = cdf(x) - p;
         if f.is_nan() {
             return f64::NAN;
+        }
+        if f == 0.0 {
+            return x;
         }
         if f < 0.0 {
             lo = x;
         } else {
             hi = x;
         }
-        let step = f / d.pdf(x);
-        let newton = x - step;
-        x = if step.is_finite() && newton > lo && newton < hi {
-            newton
-        } else {
-            (lo + hi) / 2.0
-        };
-        if (hi - lo) <= 1e-15 * hi || step.abs() <= 1e-15 * x {
+        if hi - lo <= 4.0 * f64::EPSILON * hi {
             break;
         }
+        let newton = x - f / d.pdf(x);
+        x = if newton.is_finite() && newton > lo && newton < hi {
+            newton
+        } else {
+            lo + (hi - lo) / 2.0
+        };
     }
     x
 }

@@ -804,7 +804,7 @@ fn scale_problems(sc: &Scenario) -> Vec<Problem> {
             at: None,
         });
     }
-    let (total, key, part) = money_scale(sc);
+    let (total, key, part) = money_parts(sc);
     if !(total <= limits::MAX_MONEY_USD) {
         problems.push(Problem {
             key,
@@ -818,9 +818,15 @@ fn scale_problems(sc: &Scenario) -> Vec<Problem> {
     problems
 }
 
-/// The money scale of [`limits::MAX_MONEY_USD`], with the key path that
-/// contributes most and its contribution.
-fn money_scale(sc: &Scenario) -> (f64, String, f64) {
+/// The money scale of a scenario in USD, as bounded by
+/// [`limits::MAX_MONEY_USD`]: an upper bound on any sum of money a run
+/// computes.
+pub fn money_scale(sc: &Scenario) -> f64 {
+    money_parts(sc).0
+}
+
+/// The money scale, with the key path that contributes most and its contribution.
+fn money_parts(sc: &Scenario) -> (f64, String, f64) {
     let up = |pid: Pid| sc.params[pid].param.upper();
     let key = |pid: Pid| sc.params[pid].key.clone();
     let t = f64::from(sc.horizon);
