@@ -322,12 +322,38 @@ pub struct BridgeFile {
 
 impl MetaFile {
     /// The keys this table may contain.
-    pub const KEYS: &'static [&'static str] = &["name", "description", "start", "horizon_months", "replicates", "seed", "fiscal_year_start", "admission", "priority", "overhead_monthly"];
+    pub const KEYS: &'static [&'static str] = &[
+        "name",
+        "description",
+        "start",
+        "horizon_months",
+        "replicates",
+        "seed",
+        "fiscal_year_start",
+        "admission",
+        "priority",
+        "overhead_monthly",
+    ];
 }
 
 impl GroupFile {
     /// The keys this table may contain.
-    pub const KEYS: &'static [&'static str] = &["id", "label", "caseload", "turnout", "site_capacity", "dd_months", "dd_cost", "reinsertion_payments", "reint_months", "reint_startup", "reint_monthly", "intake_capacity", "absorption", "hazard"];
+    pub const KEYS: &'static [&'static str] = &[
+        "id",
+        "label",
+        "caseload",
+        "turnout",
+        "site_capacity",
+        "dd_months",
+        "dd_cost",
+        "reinsertion_payments",
+        "reint_months",
+        "reint_startup",
+        "reint_monthly",
+        "intake_capacity",
+        "absorption",
+        "hazard",
+    ];
 }
 
 impl AbsorptionFile {
@@ -337,7 +363,20 @@ impl AbsorptionFile {
 
 impl HazardFile {
     /// The keys this table may contain.
-    pub const KEYS: &'static [&'static str] = &["rerecruit", "wait_effect", "wait_cap", "insecurity_effect", "rerecruit_programme", "unpaid_multiplier", "self_reintegration", "lost", "dropout", "dropout_interrupted", "relapse", "relapse_self"];
+    pub const KEYS: &'static [&'static str] = &[
+        "rerecruit",
+        "wait_effect",
+        "wait_cap",
+        "insecurity_effect",
+        "rerecruit_programme",
+        "unpaid_multiplier",
+        "self_reintegration",
+        "lost",
+        "dropout",
+        "dropout_interrupted",
+        "relapse",
+        "relapse_self",
+    ];
 }
 
 impl AssessedFile {
@@ -347,7 +386,17 @@ impl AssessedFile {
 
 impl PledgeFile {
     /// The keys this table may contain.
-    pub const KEYS: &'static [&'static str] = &["id", "donor", "amount", "month", "earmark", "fulfilment", "delay", "tranches", "interval"];
+    pub const KEYS: &'static [&'static str] = &[
+        "id",
+        "donor",
+        "amount",
+        "month",
+        "earmark",
+        "fulfilment",
+        "delay",
+        "tranches",
+        "interval",
+    ];
 }
 
 impl NationalFile {
@@ -372,12 +421,21 @@ impl ConflictFile {
 
 impl PolicyFile {
     /// The keys this table may contain.
-    pub const KEYS: &'static [&'static str] = &["id", "description", "kickstart", "bridge", "admission", "priority", "pledge_shift"];
+    pub const KEYS: &'static [&'static str] = &[
+        "id",
+        "description",
+        "kickstart",
+        "bridge",
+        "admission",
+        "priority",
+        "pledge_shift",
+    ];
 }
 
 impl KickstartFile {
     /// The keys this table may contain.
-    pub const KEYS: &'static [&'static str] = &["start", "months", "amount", "mode", "offset_voluntary"];
+    pub const KEYS: &'static [&'static str] =
+        &["start", "months", "amount", "mode", "offset_voluntary"];
 }
 
 impl BridgeFile {

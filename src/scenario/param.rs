@@ -268,7 +268,9 @@ impl Dist {
             Dist::Uniform { min, max } => {
                 if !finite(&[min, max]) || min > max {
                     return Err(format!(
-                        "uniform needs finite min <= max (got min = {}, max = {})", show(min), show(max)
+                        "uniform needs finite min <= max (got min = {}, max = {})",
+                        show(min),
+                        show(max)
                     ));
                 }
             }
@@ -282,7 +284,9 @@ impl Dist {
             Dist::Normal { mean, sd } => {
                 if !finite(&[mean, sd]) || sd <= 0.0 {
                     return Err(format!(
-                        "normal needs a finite mean and sd > 0 (got mean = {}, sd = {})", show(mean), show(sd)
+                        "normal needs a finite mean and sd > 0 (got mean = {}, sd = {})",
+                        show(mean),
+                        show(sd)
                     ));
                 }
             }
@@ -315,11 +319,13 @@ impl Dist {
             Dist::Gamma { mean, sd } => {
                 if !finite(&[mean, sd]) || mean <= 0.0 || sd <= 0.0 {
                     return Err(format!(
-                        "gamma needs mean > 0 and sd > 0 (got mean = {}, sd = {})", show(mean), show(sd)
+                        "gamma needs mean > 0 and sd > 0 (got mean = {}, sd = {})",
+                        show(mean),
+                        show(sd)
                     ));
                 }
                 let (shape, rate) = Self::gamma_shape_rate(mean, sd);
-                if !shape_ok(shape) || !(rate.is_finite() && rate > 0.0) {
+                if !(shape_ok(shape) && rate.is_finite() && rate > 0.0) {
                     return Err(format!(
                         "gamma with mean = {} and sd = {} has shape {shape:e} and rate {rate:e}: the shape must be in [{:e}, {:e}] and the rate finite; it cannot be drawn from reliably otherwise",
                         show(mean), show(sd), SHAPE_LIMITS.0, SHAPE_LIMITS.1
@@ -424,7 +430,9 @@ impl Dist {
                 Normal::new(mean, sd).map_or(f64::NAN, |d| d.inverse_cdf(p))
             }
             Dist::Lognormal { .. } => match self.lognormal_mu_sigma() {
-                Some((mu, sigma)) => LogNormal::new(mu, sigma).map_or(f64::NAN, |d| d.inverse_cdf(p)),
+                Some((mu, sigma)) => {
+                    LogNormal::new(mu, sigma).map_or(f64::NAN, |d| d.inverse_cdf(p))
+                }
                 None => f64::NAN,
             },
             Dist::Beta { mean, sd } => {

@@ -174,7 +174,14 @@ impl<'t> Reader<'t> {
                 continue;
             }
             let hint = match suggest(name, known) {
-                Some(s) => format!("did you mean {s}? "),
+                Some(s) => {
+                    // A likely typo of a key not written: its absence is not
+                    // reported again.
+                    if o.get(s).is_none() {
+                        self.broken.push(o.child(s));
+                    }
+                    format!("did you mean {s}? ")
+                }
                 None => String::new(),
             };
             let key = o.child(&escaped(name));
@@ -254,7 +261,11 @@ impl<'t> Reader<'t> {
                 read(self, &key, v)
             }
             None => {
-                self.fail(&key, o.at, format!("missing: {name} is required ({expected})"));
+                self.fail(
+                    &key,
+                    o.at,
+                    format!("missing: {name} is required ({expected})"),
+                );
                 None
             }
         }
@@ -305,7 +316,10 @@ impl<'t> Reader<'t> {
         let err = match v.get_ref() {
             DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
                 Ok(n) => return Some(n),
-                Err(_) => format!("{} is too large: must be a whole number", escaped(&i.to_string())),
+                Err(_) => format!(
+                    "{} is too large: must be a whole number",
+                    escaped(&i.to_string())
+                ),
             },
             other => format!("must be a whole number, not {}", what(other)),
         };
@@ -323,7 +337,11 @@ impl<'t> Reader<'t> {
                 }
                 let n: Option<f64> = i.as_str().parse().ok().filter(|_| i.radix() == 10);
                 if n.is_none() {
-                    self.fail(key, v.span().start, format!("{} is not a number", escaped(&i.to_string())));
+                    self.fail(
+                        key,
+                        v.span().start,
+                        format!("{} is not a number", escaped(&i.to_string())),
+                    );
                 }
                 n
             }
@@ -335,7 +353,11 @@ impl<'t> Reader<'t> {
                 }
                 let n: Option<f64> = s.parse().ok();
                 if n.is_none() {
-                    self.fail(key, v.span().start, format!("{} is not a number", escaped(s)));
+                    self.fail(
+                        key,
+                        v.span().start,
+                        format!("{} is not a number", escaped(s)),
+                    );
                 }
                 n
             }
@@ -377,7 +399,14 @@ impl<'t> Reader<'t> {
     }
 
     fn dist_table(&mut self, key: &str, v: &Node) -> Option<Param> {
-        const KINDS: [&str; 6] = ["uniform", "triangular", "normal", "lognormal", "beta", "gamma"];
+        const KINDS: [&str; 6] = [
+            "uniform",
+            "triangular",
+            "normal",
+            "lognormal",
+            "beta",
+            "gamma",
+        ];
         self.mark(key, v);
         let DeValue::Table(t) = v.get_ref() else {
             return None;
@@ -387,19 +416,29 @@ impl<'t> Reader<'t> {
             table: Some(t),
             at: v.span().start,
         };
-        let kind = self.req(&probe, "dist", "one of uniform, triangular, normal, lognormal, beta, gamma", Self::string)?;
+        let kind = self.req(
+            &probe,
+            "dist",
+            "one of uniform, triangular, normal, lognormal, beta, gamma",
+            Self::string,
+        )?;
         let fields: &[&str] = match kind.as_str() {
             "uniform" => &["dist", "shared", "min", "max"],
             "triangular" => &["dist", "shared", "min", "mode", "max"],
             "normal" | "beta" | "gamma" => &["dist", "shared", "mean", "sd"],
             "lognormal" => &["dist", "shared", "mu", "sigma", "p05", "p95"],
             other => {
-                let hint = suggest(other, &KINDS).map_or(String::new(), |s| format!("did you mean {s}? "));
+                let hint =
+                    suggest(other, &KINDS).map_or(String::new(), |s| format!("did you mean {s}? "));
                 let at = probe.get("dist").map_or(probe.at, |d| d.span().start);
                 self.fail(
                     &probe.child("dist"),
                     at,
-                    format!("unknown distribution {}: {hint}allowed {}", quoted(other), KINDS.join(", ")),
+                    format!(
+                        "unknown distribution {}: {hint}allowed {}",
+                        quoted(other),
+                        KINDS.join(", ")
+                    ),
                 );
                 return None;
             }
@@ -441,8 +480,12 @@ impl<'t> Reader<'t> {
                     Dist::Lognormal {
                         mu: num(self, "mu"),
                         sigma: num(self, "sigma"),
-                        p05: probe.get("p05").and_then(|x| self.number(&probe.child("p05"), x)),
-                        p95: probe.get("p95").and_then(|x| self.number(&probe.child("p95"), x)),
+                        p05: probe
+                            .get("p05")
+                            .and_then(|x| self.number(&probe.child("p05"), x)),
+                        p95: probe
+                            .get("p95")
+                            .and_then(|x| self.number(&probe.child("p95"), x)),
                     }
                 } else {
                     Dist::Lognormal {
@@ -530,7 +573,10 @@ impl<'t> Reader<'t> {
             self.fail(
                 key,
                 v.span().start,
-                format!("must be a list of names like [\"dd\", \"reinsertion\"], not {}", what(v.get_ref())),
+                format!(
+                    "must be a list of names like [\"dd\", \"reinsertion\"], not {}",
+                    what(v.get_ref())
+                ),
             );
             return None;
         };
@@ -546,7 +592,10 @@ impl<'t> Reader<'t> {
             self.fail(
                 key,
                 v.span().start,
-                format!("must be a list of amounts like [150, 0, 150], not {}", what(v.get_ref())),
+                format!(
+                    "must be a list of amounts like [150, 0, 150], not {}",
+                    what(v.get_ref())
+                ),
             );
             return None;
         };
@@ -564,7 +613,12 @@ impl<'t> Reader<'t> {
     }
 
     /// The entries of an array of tables such as `[[group]]`, each with its key path.
-    fn items<'a, 'i>(&mut self, root: &Obj<'a, 'i>, name: &str, known: &[&str]) -> Vec<Obj<'a, 'i>> {
+    fn items<'a, 'i>(
+        &mut self,
+        root: &Obj<'a, 'i>,
+        name: &str,
+        known: &[&str],
+    ) -> Vec<Obj<'a, 'i>> {
         let Some(v) = root.get(name) else {
             return Vec::new();
         };
@@ -573,7 +627,10 @@ impl<'t> Reader<'t> {
             self.fail(
                 name,
                 v.span().start,
-                format!("must be written as [[{name}]] entries, not {}", what(v.get_ref())),
+                format!(
+                    "must be written as [[{name}]] entries, not {}",
+                    what(v.get_ref())
+                ),
             );
             return Vec::new();
         };
@@ -615,9 +672,25 @@ impl<'t> Reader<'t> {
         for (k, v) in root.iter() {
             let name = k.get_ref().as_ref();
             if !known.contains(&name) {
-                let hint = suggest(name, &known).map_or(String::new(), |s| format!("did you mean {s}? "));
+                let hint = match suggest(name, &known) {
+                    Some(s) => {
+                        if top.get(s).is_none() {
+                            self.broken.push(s.to_string());
+                        }
+                        format!("did you mean {s}? ")
+                    }
+                    None => String::new(),
+                };
                 let key = escaped(name);
-                self.fail(&key, k.span().start, format!("unknown table {}: {hint}allowed: {}", quoted(name), known.join(", ")));
+                self.fail(
+                    &key,
+                    k.span().start,
+                    format!(
+                        "unknown table {}: {hint}allowed: {}",
+                        quoted(name),
+                        known.join(", ")
+                    ),
+                );
                 self.mark(&key, v);
             }
         }
@@ -626,7 +699,11 @@ impl<'t> Reader<'t> {
             Some(v) => r.obj(child(n), v, fields),
             None => {
                 r.fail(n, 0, format!("missing table [{n}]"));
-                Obj { key: child(n), table: None, at: 0 }
+                Obj {
+                    key: child(n),
+                    table: None,
+                    at: 0,
+                }
             }
         };
         let meta = req_top(self, "scenario", MetaFile::KEYS);
@@ -646,34 +723,66 @@ impl<'t> Reader<'t> {
         let national = get("national").map(|v| {
             let o = self.obj(child("national"), v, NationalFile::KEYS);
             NationalFile {
-                monthly: self.req(&o, "monthly", "USD per month", Self::param).unwrap_or(Param::Fixed(0.0)),
-                from: self.req(&o, "from", "a month", Self::month).unwrap_or(MonthRef::Index(1)),
-                to: self.req(&o, "to", "a month", Self::month).unwrap_or(MonthRef::Index(1)),
-                eligible: self.req(&o, "eligible", "a list of components", Self::strings).unwrap_or_default(),
+                monthly: self
+                    .req(&o, "monthly", "USD per month", Self::param)
+                    .unwrap_or(Param::Fixed(0.0)),
+                from: self
+                    .req(&o, "from", "a month", Self::month)
+                    .unwrap_or(MonthRef::Index(1)),
+                to: self
+                    .req(&o, "to", "a month", Self::month)
+                    .unwrap_or(MonthRef::Index(1)),
+                eligible: self
+                    .req(&o, "eligible", "a list of components", Self::strings)
+                    .unwrap_or_default(),
             }
         });
         let appeal = get("appeal").map(|v| {
             let o = self.obj(child("appeal"), v, AppealFile::KEYS);
             AppealFile {
-                trigger: self.req(&o, "trigger", "USD", Self::param).unwrap_or(Param::Fixed(0.0)),
-                cooldown: self.req(&o, "cooldown", "months", Self::integer).unwrap_or(1),
-                share: self.req(&o, "share", "a share in [0, 1]", Self::param).unwrap_or(Param::Fixed(0.0)),
-                delay: self.req(&o, "delay", "months", Self::param).unwrap_or(Param::Fixed(1.0)),
+                trigger: self
+                    .req(&o, "trigger", "USD", Self::param)
+                    .unwrap_or(Param::Fixed(0.0)),
+                cooldown: self
+                    .req(&o, "cooldown", "months", Self::integer)
+                    .unwrap_or(1),
+                share: self
+                    .req(&o, "share", "a share in [0, 1]", Self::param)
+                    .unwrap_or(Param::Fixed(0.0)),
+                delay: self
+                    .req(&o, "delay", "months", Self::param)
+                    .unwrap_or(Param::Fixed(1.0)),
             }
         });
         let s = req_top(self, "ssr", SsrFile::KEYS);
         let ssr = SsrFile {
-            monthly_requirement: self.req(&s, "monthly_requirement", "USD per month", Self::param).unwrap_or(Param::Fixed(0.0)),
-            s0: self.req(&s, "s0", "a number in [0, 1]", Self::param).unwrap_or(Param::Fixed(0.0)),
-            s_max: self.req(&s, "s_max", "a number in [0, 1]", Self::param).unwrap_or(Param::Fixed(0.0)),
-            kappa: self.req(&s, "kappa", "a number >= 0", Self::param).unwrap_or(Param::Fixed(0.0)),
+            monthly_requirement: self
+                .req(&s, "monthly_requirement", "USD per month", Self::param)
+                .unwrap_or(Param::Fixed(0.0)),
+            s0: self
+                .req(&s, "s0", "a number in [0, 1]", Self::param)
+                .unwrap_or(Param::Fixed(0.0)),
+            s_max: self
+                .req(&s, "s_max", "a number in [0, 1]", Self::param)
+                .unwrap_or(Param::Fixed(0.0)),
+            kappa: self
+                .req(&s, "kappa", "a number >= 0", Self::param)
+                .unwrap_or(Param::Fixed(0.0)),
         };
         let c = req_top(self, "conflict", ConflictFile::KEYS);
         let conflict = ConflictFile {
-            lambda0: self.req(&c, "lambda0", "a rate >= 0", Self::param).unwrap_or(Param::Fixed(0.0)),
-            b_armed: self.req(&c, "b_armed", "a number >= 0", Self::param).unwrap_or(Param::Fixed(0.0)),
-            b_idle: self.req(&c, "b_idle", "a number >= 0", Self::param).unwrap_or(Param::Fixed(0.0)),
-            b_sec: self.req(&c, "b_sec", "a number >= 0", Self::param).unwrap_or(Param::Fixed(0.0)),
+            lambda0: self
+                .req(&c, "lambda0", "a rate >= 0", Self::param)
+                .unwrap_or(Param::Fixed(0.0)),
+            b_armed: self
+                .req(&c, "b_armed", "a number >= 0", Self::param)
+                .unwrap_or(Param::Fixed(0.0)),
+            b_idle: self
+                .req(&c, "b_idle", "a number >= 0", Self::param)
+                .unwrap_or(Param::Fixed(0.0)),
+            b_sec: self
+                .req(&c, "b_sec", "a number >= 0", Self::param)
+                .unwrap_or(Param::Fixed(0.0)),
         };
         let policy = self
             .items(&top, "policy", PolicyFile::KEYS)
@@ -695,10 +804,21 @@ impl<'t> Reader<'t> {
 
     fn meta(&mut self, o: &Obj) -> MetaFile {
         MetaFile {
-            name: self.req(o, "name", "letters, digits, '-', '_' and '.'", Self::string).unwrap_or_default(),
+            name: self
+                .req(o, "name", "letters, digits, '-', '_' and '.'", Self::string)
+                .unwrap_or_default(),
             description: self.opt(o, "description", Self::string).unwrap_or_default(),
-            start: self.req(o, "start", "a month \"YYYY-MM\"", Self::string).unwrap_or_else(|| "2000-01".into()),
-            horizon_months: self.req(o, "horizon_months", "a whole number of months", Self::integer).unwrap_or(1),
+            start: self
+                .req(o, "start", "a month \"YYYY-MM\"", Self::string)
+                .unwrap_or_else(|| "2000-01".into()),
+            horizon_months: self
+                .req(
+                    o,
+                    "horizon_months",
+                    "a whole number of months",
+                    Self::integer,
+                )
+                .unwrap_or(1),
             replicates: self.opt(o, "replicates", Self::integer).unwrap_or(1000),
             seed: self.opt(o, "seed", Self::integer).unwrap_or(1),
             fiscal_year_start: self.opt(o, "fiscal_year_start", Self::integer).unwrap_or(7),
@@ -714,35 +834,114 @@ impl<'t> Reader<'t> {
         let h = &hazard;
         let rate = "a monthly hazard >= 0";
         GroupFile {
-            id: self.req(o, "id", "letters, digits, '-' and '_'", Self::string).unwrap_or_default(),
+            id: self
+                .req(o, "id", "letters, digits, '-' and '_'", Self::string)
+                .unwrap_or_default(),
             label: self.opt(o, "label", Self::string),
-            caseload: self.req(o, "caseload", "a number of people > 0", Self::param).unwrap_or(fixed(1.0)),
-            turnout: self.req(o, "turnout", "a share per month, or steps [[month, share], ...]", Self::schedule).unwrap_or(Schedule::Constant(fixed(0.0))),
-            site_capacity: self.req(o, "site_capacity", "people per month, or steps", Self::schedule).unwrap_or(Schedule::Constant(fixed(0.0))),
-            dd_months: self.req(o, "dd_months", "a whole number of months >= 1", Self::integer).unwrap_or(1),
-            dd_cost: self.req(o, "dd_cost", "USD > 0", Self::param).unwrap_or(fixed(1.0)),
-            reinsertion_payments: self.req(o, "reinsertion_payments", "a list of USD amounts, one per month", Self::params).unwrap_or_else(|| vec![fixed(0.0)]),
-            reint_months: self.req(o, "reint_months", "a whole number of months >= 1", Self::integer).unwrap_or(1),
-            reint_startup: self.req(o, "reint_startup", "USD >= 0", Self::param).unwrap_or(fixed(1.0)),
-            reint_monthly: self.req(o, "reint_monthly", "USD >= 0", Self::param).unwrap_or(fixed(1.0)),
-            intake_capacity: self.req(o, "intake_capacity", "people per month, or steps", Self::schedule).unwrap_or(Schedule::Constant(fixed(0.0))),
-            absorption: self.opt_obj(o, "absorption", AbsorptionFile::KEYS).map(|a| AbsorptionFile {
-                share: self.req(&a, "share", "a share in [0, 1]", Self::param).unwrap_or(fixed(0.0)),
-                capacity: self.req(&a, "capacity", "people per month, or steps", Self::schedule).unwrap_or(Schedule::Constant(fixed(0.0))),
-                cost: self.req(&a, "cost", "USD > 0", Self::param).unwrap_or(fixed(1.0)),
-            }),
+            caseload: self
+                .req(o, "caseload", "a number of people > 0", Self::param)
+                .unwrap_or(fixed(1.0)),
+            turnout: self
+                .req(
+                    o,
+                    "turnout",
+                    "a share per month, or steps [[month, share], ...]",
+                    Self::schedule,
+                )
+                .unwrap_or(Schedule::Constant(fixed(0.0))),
+            site_capacity: self
+                .req(
+                    o,
+                    "site_capacity",
+                    "people per month, or steps",
+                    Self::schedule,
+                )
+                .unwrap_or(Schedule::Constant(fixed(0.0))),
+            dd_months: self
+                .req(
+                    o,
+                    "dd_months",
+                    "a whole number of months >= 1",
+                    Self::integer,
+                )
+                .unwrap_or(1),
+            dd_cost: self
+                .req(o, "dd_cost", "USD > 0", Self::param)
+                .unwrap_or(fixed(1.0)),
+            reinsertion_payments: self
+                .req(
+                    o,
+                    "reinsertion_payments",
+                    "a list of USD amounts, one per month",
+                    Self::params,
+                )
+                .unwrap_or_else(|| vec![fixed(0.0)]),
+            reint_months: self
+                .req(
+                    o,
+                    "reint_months",
+                    "a whole number of months >= 1",
+                    Self::integer,
+                )
+                .unwrap_or(1),
+            reint_startup: self
+                .req(o, "reint_startup", "USD >= 0", Self::param)
+                .unwrap_or(fixed(1.0)),
+            reint_monthly: self
+                .req(o, "reint_monthly", "USD >= 0", Self::param)
+                .unwrap_or(fixed(1.0)),
+            intake_capacity: self
+                .req(
+                    o,
+                    "intake_capacity",
+                    "people per month, or steps",
+                    Self::schedule,
+                )
+                .unwrap_or(Schedule::Constant(fixed(0.0))),
+            absorption: self
+                .opt_obj(o, "absorption", AbsorptionFile::KEYS)
+                .map(|a| AbsorptionFile {
+                    share: self
+                        .req(&a, "share", "a share in [0, 1]", Self::param)
+                        .unwrap_or(fixed(0.0)),
+                    capacity: self
+                        .req(&a, "capacity", "people per month, or steps", Self::schedule)
+                        .unwrap_or(Schedule::Constant(fixed(0.0))),
+                    cost: self
+                        .req(&a, "cost", "USD > 0", Self::param)
+                        .unwrap_or(fixed(1.0)),
+                }),
             hazard: HazardFile {
-                rerecruit: self.req(h, "rerecruit", rate, Self::param).unwrap_or(fixed(0.0)),
-                wait_effect: self.req(h, "wait_effect", "a number >= 0", Self::param).unwrap_or(fixed(0.0)),
-                wait_cap: self.req(h, "wait_cap", "a whole number of months >= 0", Self::integer).unwrap_or(0),
-                insecurity_effect: self.req(h, "insecurity_effect", "a number >= 0", Self::param).unwrap_or(fixed(0.0)),
+                rerecruit: self
+                    .req(h, "rerecruit", rate, Self::param)
+                    .unwrap_or(fixed(0.0)),
+                wait_effect: self
+                    .req(h, "wait_effect", "a number >= 0", Self::param)
+                    .unwrap_or(fixed(0.0)),
+                wait_cap: self
+                    .req(
+                        h,
+                        "wait_cap",
+                        "a whole number of months >= 0",
+                        Self::integer,
+                    )
+                    .unwrap_or(0),
+                insecurity_effect: self
+                    .req(h, "insecurity_effect", "a number >= 0", Self::param)
+                    .unwrap_or(fixed(0.0)),
                 rerecruit_programme: self.opt(h, "rerecruit_programme", Self::param),
                 unpaid_multiplier: self.opt(h, "unpaid_multiplier", Self::param),
-                self_reintegration: self.req(h, "self_reintegration", rate, Self::param).unwrap_or(fixed(0.0)),
+                self_reintegration: self
+                    .req(h, "self_reintegration", rate, Self::param)
+                    .unwrap_or(fixed(0.0)),
                 lost: self.req(h, "lost", rate, Self::param).unwrap_or(fixed(0.0)),
-                dropout: self.req(h, "dropout", rate, Self::param).unwrap_or(fixed(0.0)),
+                dropout: self
+                    .req(h, "dropout", rate, Self::param)
+                    .unwrap_or(fixed(0.0)),
                 dropout_interrupted: self.opt(h, "dropout_interrupted", Self::param),
-                relapse: self.req(h, "relapse", rate, Self::param).unwrap_or(fixed(0.0)),
+                relapse: self
+                    .req(h, "relapse", rate, Self::param)
+                    .unwrap_or(fixed(0.0)),
                 relapse_self: self.opt(h, "relapse_self", Self::param),
             },
         }
@@ -757,7 +956,10 @@ impl<'t> Reader<'t> {
                 table: match v.get_ref() {
                     DeValue::Table(t) => Some(t),
                     other => {
-                        let msg = format!("must be a table of fiscal years like {{ 2004 = 40e6 }}, not {}", what(other));
+                        let msg = format!(
+                            "must be a table of fiscal years like {{ 2004 = 40e6 }}, not {}",
+                            what(other)
+                        );
                         self.fail(&o.child("by_year"), v.span().start, msg);
                         None
                     }
@@ -776,7 +978,9 @@ impl<'t> Reader<'t> {
             }
         }
         AssessedFile {
-            annual: self.req(o, "annual", "USD per fiscal year", Self::param).unwrap_or(Param::Fixed(0.0)),
+            annual: self
+                .req(o, "annual", "USD per fiscal year", Self::param)
+                .unwrap_or(Param::Fixed(0.0)),
             by_year,
             eligible: self.opt(o, "eligible", Self::strings),
             approval_delay: self.opt(o, "approval_delay", Self::param),
@@ -785,10 +989,16 @@ impl<'t> Reader<'t> {
 
     fn pledge(&mut self, o: &Obj) -> PledgeFile {
         PledgeFile {
-            id: self.req(o, "id", "letters, digits, '-' and '_'", Self::string).unwrap_or_default(),
+            id: self
+                .req(o, "id", "letters, digits, '-' and '_'", Self::string)
+                .unwrap_or_default(),
             donor: self.opt(o, "donor", Self::string).unwrap_or_default(),
-            amount: self.req(o, "amount", "USD >= 0", Self::param).unwrap_or(Param::Fixed(0.0)),
-            month: self.req(o, "month", "a month 1..T or \"YYYY-MM\"", Self::month).unwrap_or(MonthRef::Index(1)),
+            amount: self
+                .req(o, "amount", "USD >= 0", Self::param)
+                .unwrap_or(Param::Fixed(0.0)),
+            month: self
+                .req(o, "month", "a month 1..T or \"YYYY-MM\"", Self::month)
+                .unwrap_or(MonthRef::Index(1)),
             earmark: self.opt(o, "earmark", Self::string),
             fulfilment: self.opt(o, "fulfilment", Self::param),
             delay: self.opt(o, "delay", Self::param),
@@ -799,18 +1009,34 @@ impl<'t> Reader<'t> {
 
     fn policy(&mut self, o: &Obj) -> PolicyFile {
         PolicyFile {
-            id: self.req(o, "id", "letters, digits, '-' and '_'", Self::string).unwrap_or_default(),
+            id: self
+                .req(o, "id", "letters, digits, '-' and '_'", Self::string)
+                .unwrap_or_default(),
             description: self.opt(o, "description", Self::string).unwrap_or_default(),
-            kickstart: self.opt_obj(o, "kickstart", KickstartFile::KEYS).map(|k| KickstartFile {
-                start: self.req(&k, "start", "a month 1..T or \"YYYY-MM\"", Self::month).unwrap_or(MonthRef::Index(1)),
-                months: self.req(&k, "months", "a whole number of months >= 1", Self::integer).unwrap_or(1),
-                amount: self.opt(&k, "amount", Self::param),
-                mode: self.req(&k, "mode", "added or reallocated", Self::string).unwrap_or_else(|| "reallocated".into()),
-                offset_voluntary: self.opt(&k, "offset_voluntary", Self::boolean).unwrap_or(false),
-            }),
-            bridge: self.opt_obj(o, "bridge", BridgeFile::KEYS).map(|b| BridgeFile {
-                cap: self.req(&b, "cap", "USD >= 0", Self::param).unwrap_or(Param::Fixed(0.0)),
-            }),
+            kickstart: self
+                .opt_obj(o, "kickstart", KickstartFile::KEYS)
+                .map(|k| KickstartFile {
+                    start: self
+                        .req(&k, "start", "a month 1..T or \"YYYY-MM\"", Self::month)
+                        .unwrap_or(MonthRef::Index(1)),
+                    months: self
+                        .req(&k, "months", "a whole number of months >= 1", Self::integer)
+                        .unwrap_or(1),
+                    amount: self.opt(&k, "amount", Self::param),
+                    mode: self
+                        .req(&k, "mode", "added or reallocated", Self::string)
+                        .unwrap_or_else(|| "reallocated".into()),
+                    offset_voluntary: self
+                        .opt(&k, "offset_voluntary", Self::boolean)
+                        .unwrap_or(false),
+                }),
+            bridge: self
+                .opt_obj(o, "bridge", BridgeFile::KEYS)
+                .map(|b| BridgeFile {
+                    cap: self
+                        .req(&b, "cap", "USD >= 0", Self::param)
+                        .unwrap_or(Param::Fixed(0.0)),
+                }),
             admission: self.opt(o, "admission", Self::string),
             priority: self.opt(o, "priority", Self::strings),
             pledge_shift: self.opt(o, "pledge_shift", Self::integer),
@@ -842,11 +1068,61 @@ pub fn read(text: &str) -> (Option<ScenarioFile>, Reader<'_>) {
 
 /// A parser message with control characters escaped (kept whole).
 fn escaped_long(s: &str) -> String {
-    s.chars().flat_map(|c| {
-        if c.is_control() {
-            c.escape_debug().collect::<Vec<_>>()
-        } else {
-            vec![c]
-        }
-    }).collect()
+    s.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_debug().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_catch_typos_and_ignore_unrelated_words() {
+        let known = ["reint_months", "reint_monthly", "dd_cost", "sd"];
+        assert_eq!(suggest("reint_monthz", &known), Some("reint_months"));
+        assert_eq!(suggest("DD_COST", &known), Some("dd_cost"));
+        assert_eq!(suggest("sdd", &known), Some("sd"));
+        assert_eq!(suggest("colour", &known), None);
+    }
+
+    #[test]
+    fn user_text_is_escaped_and_cut() {
+        assert_eq!(escaped("a\nb\u{0}\"c"), "a\\nb\\0\\\"c");
+        let long = "x".repeat(100);
+        let e = escaped(&long);
+        assert_eq!(e.chars().count(), ECHO + 1);
+        assert!(e.ends_with('…'));
+        assert_eq!(quoted("é"), "\"é\"");
+    }
+
+    #[test]
+    fn keys_under_a_broken_key_are_recognised() {
+        assert!(under("group.men.turnout.2", "group.men.turnout"));
+        assert!(under("group.men", "group.men"));
+        assert!(!under("group.menx", "group.men"));
+        assert!(!under("group", "group.men"));
+    }
+
+    #[test]
+    fn every_reading_problem_has_a_position_and_one_problem_per_key() {
+        let (file, r) = read("[scenario]\nname = 3\nname2 = 1\nhorizon_months = 1.5\n");
+        assert!(file.is_some());
+        let keys: Vec<&str> = r.problems.iter().map(|p| p.key.as_str()).collect();
+        assert!(keys.contains(&"scenario.name"), "{keys:?}");
+        assert!(keys.contains(&"scenario.name2"), "{keys:?}");
+        assert!(keys.contains(&"scenario.horizon_months"), "{keys:?}");
+        assert!(keys.contains(&"scenario.start"), "{keys:?}");
+        assert!(r.problems.iter().all(|p| p.at.is_some()));
+        let (file, r) = read("[scenario\n");
+        assert!(file.is_none());
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(r.problems[0].key, "toml");
+    }
 }

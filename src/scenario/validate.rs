@@ -72,10 +72,9 @@ impl fmt::Display for Problem {
 /// Why a scenario text could not be turned into a [`Scenario`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ScenarioError {
-    /// The TOML could not be read into the file format (message includes line and column).
-    #[error("{0}")]
-    Parse(String),
-    /// The file parsed but values are invalid; every problem is listed.
+    /// Every problem found, sorted by position: TOML syntax (key `toml`,
+    /// then nothing else can be read), unknown keys, missing fields, wrong
+    /// types, values out of range, inconsistencies.
     #[error("{} problem(s):\n{}", .0.len(), .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Problem>),
 }
@@ -280,7 +279,10 @@ impl Ctx {
         match p {
             Param::Fixed(x) => {
                 if !range.contains(*x) {
-                    self.problem(key, format!("{} is out of range: allowed {range}", show(*x)));
+                    self.problem(
+                        key,
+                        format!("{} is out of range: allowed {range}", show(*x)),
+                    );
                 }
                 p.clone()
             }
@@ -317,16 +319,26 @@ impl Ctx {
         }
         for name in names {
             let uses: Vec<usize> = (0..self.params.len())
-                .filter(|&i| matches!(&self.params[i].param, Param::Shared(sd) if sd.shared == name))
+                .filter(
+                    |&i| matches!(&self.params[i].param, Param::Shared(sd) if sd.shared == name),
+                )
                 .collect();
             let Some(&first) = uses.first() else { continue };
             let key = self.params[first].key.clone();
             if uses.iter().any(|&i| self.is_broken(&self.params[i].key)) {
                 continue;
             }
-            let lo = uses.iter().map(|&i| self.ranges[i].lo).fold(f64::NEG_INFINITY, f64::max);
-            let hi = uses.iter().map(|&i| self.ranges[i].top()).fold(f64::INFINITY, f64::min);
-            let Param::Shared(sd) = &self.params[first].param else { continue };
+            let lo = uses
+                .iter()
+                .map(|&i| self.ranges[i].lo)
+                .fold(f64::NEG_INFINITY, f64::max);
+            let hi = uses
+                .iter()
+                .map(|&i| self.ranges[i].top())
+                .fold(f64::INFINITY, f64::min);
+            let Param::Shared(sd) = &self.params[first].param else {
+                continue;
+            };
             let dist = sd.dist.dist.clone();
             if lo > hi {
                 self.problem(
@@ -458,7 +470,8 @@ impl Ctx {
                 Some(c) => cats.push(c),
                 None => {
                     let names = Category::ALL.map(|c| c.name());
-                    let hint = super::read::suggest(n, &names).map_or(String::new(), |s| format!("did you mean {s}? "));
+                    let hint = super::read::suggest(n, &names)
+                        .map_or(String::new(), |s| format!("did you mean {s}? "));
                     self.problem(key, format!("unknown component {}: {hint}allowed overhead, dd, reinsertion, reintegration, ssr", quoted(n)))
                 }
             }
@@ -474,7 +487,10 @@ impl Ctx {
             Some(other) => {
                 self.problem(
                     key,
-                    format!("unknown admission rule {}: allowed full_course, first_month", quoted(other)),
+                    format!(
+                        "unknown admission rule {}: allowed full_course, first_month",
+                        quoted(other)
+                    ),
                 );
                 default
             }
@@ -543,10 +559,7 @@ impl Ctx {
     fn text(&mut self, key: &str, t: &str) {
         let n = t.chars().count();
         if n > limits::MAX_TEXT {
-            self.problem(
-                key,
-                format!("{n} characters: at most {}", limits::MAX_TEXT),
-            );
+            self.problem(key, format!("{n} characters: at most {}", limits::MAX_TEXT));
         }
     }
 }
@@ -560,7 +573,11 @@ fn is_id(s: &str) -> bool {
 }
 
 /// Validates a parsed file. Every problem is collected before returning.
-fn validate_with(f: &ScenarioFile, problems: Vec<Problem>, broken: Vec<String>) -> Result<Scenario, ScenarioError> {
+fn validate_with(
+    f: &ScenarioFile,
+    problems: Vec<Problem>,
+    broken: Vec<String>,
+) -> Result<Scenario, ScenarioError> {
     let mut cx = Ctx {
         start: YearMonth {
             year: 2000,
@@ -805,7 +822,7 @@ fn scale_problems(sc: &Scenario) -> Vec<Problem> {
         });
     }
     let (total, key, part) = money_parts(sc);
-    if !(total <= limits::MAX_MONEY_USD) {
+    if total.is_nan() || total > limits::MAX_MONEY_USD {
         problems.push(Problem {
             key,
             message: format!(
@@ -836,7 +853,10 @@ fn money_parts(sc: &Scenario) -> (f64, String, f64) {
         let mut costs: Vec<(f64, Pid)> = vec![
             (up(g.dd_cost), g.dd_cost),
             (up(g.reint_startup), g.reint_startup),
-            (f64::from(g.reint_months) * up(g.reint_monthly), g.reint_monthly),
+            (
+                f64::from(g.reint_months) * up(g.reint_monthly),
+                g.reint_monthly,
+            ),
         ];
         costs.extend(g.payments.iter().map(|&p| (up(p), p)));
         if let Some(a) = &g.absorption {
@@ -846,7 +866,13 @@ fn money_parts(sc: &Scenario) -> (f64, String, f64) {
         let (_, top) = costs
             .iter()
             .copied()
-            .fold((f64::NEG_INFINITY, g.caseload), |a, c| if c.0 > a.0 { c } else { a });
+            .fold((f64::NEG_INFINITY, g.caseload), |a, c| {
+                if c.0 > a.0 {
+                    c
+                } else {
+                    a
+                }
+            });
         parts.push((2.0 * t * n * per_person, key(top)));
     }
     for pid in [sc.overhead_monthly, sc.ssr.monthly_requirement] {
@@ -856,12 +882,10 @@ fn money_parts(sc: &Scenario) -> (f64, String, f64) {
         parts.push((t * up(n.monthly), key(n.monthly)));
     }
     let years = t / 12.0 + 2.0;
-    let fy = sc
-        .assessed
-        .by_year
-        .iter()
-        .map(|(_, p)| (up(*p), *p))
-        .fold((up(sc.assessed.annual), sc.assessed.annual), |a, c| if c.0 > a.0 { c } else { a });
+    let fy = sc.assessed.by_year.iter().map(|(_, p)| (up(*p), *p)).fold(
+        (up(sc.assessed.annual), sc.assessed.annual),
+        |a, c| if c.0 > a.0 { c } else { a },
+    );
     parts.push((years * fy.0, key(fy.1)));
     for p in &sc.pledges {
         parts.push((up(p.amount), key(p.amount)));
@@ -875,15 +899,16 @@ fn money_parts(sc: &Scenario) -> (f64, String, f64) {
         }
     }
     let total: f64 = parts.iter().map(|p| p.0).sum();
-    let (part, top) = parts
-        .into_iter()
-        .fold((f64::NEG_INFINITY, "scenario".to_string()), |a, c| {
-            if c.0 > a.0 || c.0.is_nan() {
-                c
-            } else {
-                a
-            }
-        });
+    let (part, top) =
+        parts
+            .into_iter()
+            .fold((f64::NEG_INFINITY, "scenario".to_string()), |a, c| {
+                if c.0 > a.0 || c.0.is_nan() {
+                    c
+                } else {
+                    a
+                }
+            });
     (total, top, part)
 }
 

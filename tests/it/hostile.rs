@@ -13,8 +13,24 @@ use proptest::prelude::*;
 /// valid or undefined.
 fn values() -> Vec<&'static str> {
     vec![
-        "0", "-1", "1e308", "-1e308", "0.5", "1e15", "nan", "inf", "-0", "123456789012", "2", "1200",
-        "1201", "1e13", "1e12", "1e-300", "\"1e-300 to 1e300\"", "\"0.9 to 1.1\"",
+        "0",
+        "-1",
+        "1e308",
+        "-1e308",
+        "0.5",
+        "1e15",
+        "nan",
+        "inf",
+        "-0",
+        "123456789012",
+        "2",
+        "1200",
+        "1201",
+        "1e13",
+        "1e12",
+        "1e-300",
+        "\"1e-300 to 1e300\"",
+        "\"0.9 to 1.1\"",
         "{ dist = \"beta\", mean = 1e-300, sd = 1e-301 }",
         "{ dist = \"beta\", mean = 0.999999, sd = 1e-9 }",
         "{ dist = \"normal\", mean = 0.5, sd = 0.5 }",
@@ -87,7 +103,7 @@ proptest! {
         if valid.status.success() {
             let out = tmp.path().join("out");
             let run = Command::cargo_bin("ddrsim").expect("bin")
-                .arg("run").arg(&file).args(["--quiet", "--no-charts", "-n", "3", "--out"]).arg(&out)
+                .arg("run").arg(&file).args(["--quiet", "-n", "3", "--out"]).arg(&out)
                 .output().expect("run");
             prop_assert!(run.status.success(), "validate accepted, run failed: {}", String::from_utf8_lossy(&run.stderr));
             assert_no_nan(&out);
