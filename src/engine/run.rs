@@ -43,7 +43,7 @@ pub fn run_replicate(sc: &Scenario, seed: u64, i: u64) -> ReplicateResult {
 }
 
 /// Most worker threads a run uses: 4 x the available parallelism, at most 256.
-/// More only adds memory and scheduling cost (results never depend on it).
+/// Results never depend on the thread count.
 pub fn max_threads() -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     cores.saturating_mul(4).clamp(1, 256)

@@ -13,6 +13,34 @@ pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Line starts of a text, for many [`line_col`] look-ups in `O(log lines)`
+/// each (a file may hold many thousands of problems).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { starts }
+    }
+
+    /// 1-based line and column of byte offset `pos` in `text` (the text indexed).
+    pub fn line_col(&self, text: &str, pos: usize) -> (usize, usize) {
+        let mut pos = pos.min(text.len());
+        while !text.is_char_boundary(pos) {
+            pos -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= pos);
+        let start = self.starts.get(line.wrapping_sub(1)).copied().unwrap_or(0);
+        (line.max(1), text[start..pos].chars().count() + 1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -26,5 +54,9 @@ mod tests {
         // Inside a multi-byte character or past the end: no panic.
         assert_eq!(line_col(text, 8), (2, 2));
         assert_eq!(line_col(text, 1000).0, 3);
+        let ix = LineIndex::new(text);
+        for pos in 0..=text.len() + 2 {
+            assert_eq!(ix.line_col(text, pos), line_col(text, pos), "{pos}");
+        }
     }
 }

@@ -6,11 +6,11 @@
 //! validation reports nothing more about it (no follow-on errors).
 
 use super::file::*;
-use super::locate::line_col;
+use super::locate::{line_col, LineIndex};
 use super::month::{MonthRef, Schedule, YearMonth};
 use super::param::{parse_range, Dist, Param, SharedDist, Truncated};
 use super::validate::Problem;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
@@ -105,13 +105,33 @@ impl<'a, 'i> Obj<'a, 'i> {
     }
 }
 
+/// Key paths that could not be read or used: nothing under them is reported again.
+#[derive(Debug, Clone, Default)]
+pub struct Broken(HashSet<String>);
+
+impl Broken {
+    /// Marks `key` (and everything under it) broken.
+    pub fn insert(&mut self, key: impl Into<String>) {
+        self.0.insert(key.into());
+    }
+
+    /// True when `key` or one of its parents is broken.
+    pub fn covers(&self, key: &str) -> bool {
+        key.match_indices('.')
+            .map(|(i, _)| &key[..i])
+            .chain(std::iter::once(key))
+            .any(|k| self.0.contains(k))
+    }
+}
+
 /// The reader: problems found so far, broken key paths and where each key is written.
 pub struct Reader<'t> {
     text: &'t str,
+    lines: LineIndex,
     /// Problems found while reading.
     pub problems: Vec<Problem>,
     /// Key paths that could not be read (placeholders were used).
-    pub broken: Vec<String>,
+    pub broken: Broken,
     /// Byte offset of every key path read.
     pub spans: HashMap<String, usize>,
 }
@@ -127,15 +147,16 @@ impl<'t> Reader<'t> {
     pub fn new(text: &'t str) -> Self {
         Reader {
             text,
+            lines: LineIndex::new(text),
             problems: Vec::new(),
-            broken: Vec::new(),
+            broken: Broken::default(),
             spans: HashMap::new(),
         }
     }
 
     /// True when `key` or one of its parents could not be read.
     pub fn is_broken(&self, key: &str) -> bool {
-        self.broken.iter().any(|b| under(key, b))
+        self.broken.covers(key)
     }
 
     /// Records a problem at `key` (unless a parent is already broken) and marks it broken.
@@ -144,9 +165,9 @@ impl<'t> Reader<'t> {
             self.problems.push(Problem {
                 key: key.to_string(),
                 message,
-                at: Some(line_col(self.text, at)),
+                at: Some(self.lines.line_col(self.text, at)),
             });
-            self.broken.push(key.to_string());
+            self.broken.insert(key.to_string());
         }
     }
 
@@ -155,7 +176,7 @@ impl<'t> Reader<'t> {
         let mut key = key;
         loop {
             if let Some(&pos) = self.spans.get(key) {
-                return Some(line_col(self.text, pos));
+                return Some(self.lines.line_col(self.text, pos));
             }
             key = &key[..key.rfind('.')?];
         }
@@ -178,7 +199,7 @@ impl<'t> Reader<'t> {
                     // A likely typo of a key not written: its absence is not
                     // reported again.
                     if o.get(s).is_none() {
-                        self.broken.push(o.child(s));
+                        self.broken.insert(o.child(s));
                     }
                     format!("did you mean {s}? ")
                 }
@@ -502,7 +523,7 @@ impl<'t> Reader<'t> {
             ok = false;
         }
         if !ok {
-            self.broken.push(key.to_string());
+            self.broken.insert(key.to_string());
             return None;
         }
         let dist = Truncated::whole(dist);
@@ -675,7 +696,7 @@ impl<'t> Reader<'t> {
                 let hint = match suggest(name, &known) {
                     Some(s) => {
                         if top.get(s).is_none() {
-                            self.broken.push(s.to_string());
+                            self.broken.insert(s.to_string());
                         }
                         format!("did you mean {s}? ")
                     }
@@ -1100,6 +1121,16 @@ mod tests {
         assert_eq!(e.chars().count(), ECHO + 1);
         assert!(e.ends_with('…'));
         assert_eq!(quoted("é"), "\"é\"");
+    }
+
+    #[test]
+    fn broken_keys_cover_the_keys_under_them() {
+        let mut b = Broken::default();
+        b.insert("group.men.turnout");
+        assert!(b.covers("group.men.turnout.2"));
+        assert!(b.covers("group.men.turnout"));
+        assert!(!b.covers("group.men.turnout_x"));
+        assert!(!b.covers("group.men"));
     }
 
     #[test]

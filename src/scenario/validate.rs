@@ -5,7 +5,7 @@
 use super::file::*;
 use super::month::{MonthRef, Schedule, YearMonth};
 use super::param::{show, Param, SharedDist, Truncated};
-use super::read::quoted;
+use super::read::{quoted, Broken};
 use super::*;
 use std::collections::HashSet;
 use std::fmt;
@@ -28,6 +28,8 @@ pub mod limits {
     pub const MAX_ITEMS: usize = 1000;
     /// Most replicates in one run.
     pub const MAX_REPLICATES: i64 = 1_000_000_000;
+    /// Most problems listed for one file (the rest are counted).
+    pub const MAX_PROBLEMS: usize = 100;
     /// Largest scenario file, in bytes (8 MiB).
     pub const MAX_FILE_BYTES: usize = 8 << 20;
     /// Longest scenario name or id, in characters (the name names a folder).
@@ -101,13 +103,31 @@ pub fn parse_and_validate(text: &str) -> Result<Scenario, ScenarioError> {
             let broken = reader.broken.clone();
             check(&f, problems, broken, &|key| reader.locate(key))
         }
-        None => Err(ScenarioError::Invalid(reader.problems)),
+        None => Err(ScenarioError::Invalid(capped(reader.problems))),
     }
+}
+
+/// The first [`limits::MAX_PROBLEMS`] problems, and a last one saying how
+/// many more there are.
+fn capped(mut problems: Vec<Problem>) -> Vec<Problem> {
+    if problems.len() > limits::MAX_PROBLEMS {
+        let more = problems.len() - limits::MAX_PROBLEMS;
+        problems.truncate(limits::MAX_PROBLEMS);
+        problems.push(Problem {
+            key: "toml".into(),
+            message: format!(
+                "{more} more problem(s) not listed: fix these first (at most {} are listed)",
+                limits::MAX_PROBLEMS
+            ),
+            at: None,
+        });
+    }
+    problems
 }
 
 /// Validates a file already read (no positions are known).
 pub fn validate(f: &ScenarioFile) -> Result<Scenario, ScenarioError> {
-    check(f, Vec::new(), Vec::new(), &|_| None)
+    check(f, Vec::new(), Broken::default(), &|_| None)
 }
 
 /// Validates `f`, starting from the reading problems and broken keys, and
@@ -115,7 +135,7 @@ pub fn validate(f: &ScenarioFile) -> Result<Scenario, ScenarioError> {
 fn check(
     f: &ScenarioFile,
     problems: Vec<Problem>,
-    broken: Vec<String>,
+    broken: Broken,
     locate: &dyn Fn(&str) -> Option<(usize, usize)>,
 ) -> Result<Scenario, ScenarioError> {
     let result = validate_with(f, problems, broken);
@@ -129,7 +149,7 @@ fn check(
     }
     // By position; problems without one (whole-file checks) last.
     problems.sort_by_key(|p| p.at.map_or((usize::MAX, 0), |a| a));
-    Err(ScenarioError::Invalid(problems))
+    Err(ScenarioError::Invalid(capped(problems)))
 }
 
 /// An allowed interval for a parameter.
@@ -239,7 +259,7 @@ struct Ctx {
     ranges: Vec<Range>,
     problems: Vec<Problem>,
     /// Key paths already reported as unreadable or unusable.
-    broken: Vec<String>,
+    broken: Broken,
     warnings: Vec<String>,
 }
 
@@ -260,11 +280,11 @@ impl Ctx {
     /// Records a problem and marks its key broken.
     fn problem_broken(&mut self, key: &str, message: impl Into<String>) {
         self.problem(key, message);
-        self.broken.push(key.to_string());
+        self.broken.insert(key);
     }
 
     fn is_broken(&self, key: &str) -> bool {
-        self.broken.iter().any(|b| super::read::under(key, b))
+        self.broken.covers(key)
     }
 
     fn slot(&mut self, key: String, param: Param, kind: SlotKind, range: Range) -> Pid {
@@ -576,7 +596,7 @@ fn is_id(s: &str) -> bool {
 fn validate_with(
     f: &ScenarioFile,
     problems: Vec<Problem>,
-    broken: Vec<String>,
+    broken: Broken,
 ) -> Result<Scenario, ScenarioError> {
     let mut cx = Ctx {
         start: YearMonth {

@@ -591,3 +591,20 @@ fn threads_above_the_cap_are_capped_with_a_message() {
         .failure();
     assert!(!tmp.path().join("zero").exists());
 }
+
+/// A file with tens of thousands of mistakes is answered quickly (no
+/// quadratic work per problem) and its list is capped.
+#[test]
+fn many_problems_are_capped_and_fast() {
+    let keys: String = (0..50_000).map(|i| format!("k{i} = 1\n")).collect();
+    let text = gap_with("seed = 11\n", &format!("seed = 11\n{keys}"));
+    let started = std::time::Instant::now();
+    let Err(ScenarioError::Invalid(problems)) = parse_and_validate(&text) else {
+        panic!("expected problems");
+    };
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+    assert_eq!(problems.len(), limits::MAX_PROBLEMS + 1);
+    assert!(problems[limits::MAX_PROBLEMS]
+        .message
+        .contains("49900 more problem(s)"));
+}
