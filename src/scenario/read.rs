@@ -279,7 +279,13 @@ impl<'t> Reader<'t> {
         match o.get(name) {
             Some(v) => {
                 self.mark(&key, v);
-                read(self, &key, v)
+                let before = self.problems.len();
+                let value = read(self, &key, v);
+                // A type problem at the field itself says what is allowed.
+                if let Some(p) = self.problems[before..].iter_mut().find(|p| p.key == key) {
+                    p.message.push_str(&format!(" (allowed: {expected})"));
+                }
+                value
             }
             None => {
                 self.fail(

@@ -7,7 +7,7 @@ use super::month::{MonthRef, Schedule, YearMonth};
 use super::param::{show, Param, SharedDist, Truncated};
 use super::read::{quoted, Broken};
 use super::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// Sanity limits on structural integers and sizes, so hostile files fail cleanly.
@@ -260,6 +260,8 @@ struct Ctx {
     problems: Vec<Problem>,
     /// Key paths already reported as unreadable or unusable.
     broken: Broken,
+    /// First use (key path, distribution) of every shared name.
+    shared_first: HashMap<String, (String, Dist)>,
     warnings: Vec<String>,
 }
 
@@ -330,19 +332,18 @@ impl Ctx {
     /// parameters using its name (MODEL.md section 3).
     fn truncate_shared(&mut self) {
         let mut names: Vec<String> = Vec::new();
-        for slot in &self.params {
+        let mut slots: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, slot) in self.params.iter().enumerate() {
             if let Param::Shared(sd) = &slot.param {
-                if !names.contains(&sd.shared) {
+                let uses = slots.entry(sd.shared.clone()).or_default();
+                if uses.is_empty() {
                     names.push(sd.shared.clone());
                 }
+                uses.push(i);
             }
         }
         for name in names {
-            let uses: Vec<usize> = (0..self.params.len())
-                .filter(
-                    |&i| matches!(&self.params[i].param, Param::Shared(sd) if sd.shared == name),
-                )
-                .collect();
+            let uses = slots.remove(&name).unwrap_or_default();
             let Some(&first) = uses.first() else { continue };
             let key = self.params[first].key.clone();
             if uses.iter().any(|&i| self.is_broken(&self.params[i].key)) {
@@ -397,19 +398,16 @@ impl Ctx {
             );
             return;
         }
-        let earlier = self.params.iter().find_map(|slot| match &slot.param {
-            Param::Shared(other) if other.shared == *name => {
-                Some((slot.key.clone(), other.dist.clone()))
-            }
-            _ => None,
-        });
-        if let Some((other_key, other)) = earlier {
-            if other.dist != sd.dist.dist {
-                self.problem(
-                    key,
-                    format!("shared draw \"{name}\" has a different distribution at {other_key}; every use of a shared name must give the same distribution"),
-                );
-            }
+        let (other_key, other) = self
+            .shared_first
+            .entry(name.clone())
+            .or_insert_with(|| (key.to_string(), sd.dist.dist.clone()))
+            .clone();
+        if other != sd.dist.dist {
+            self.problem(
+                key,
+                format!("shared draw {} has a different distribution at {other_key}; every use of a shared name must give the same distribution", quoted(name)),
+            );
         }
     }
 
@@ -609,6 +607,7 @@ fn validate_with(
         ranges: Vec::new(),
         problems,
         broken,
+        shared_first: HashMap::new(),
         warnings: Vec::new(),
     };
     let m = &f.scenario;
