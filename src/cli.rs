@@ -74,7 +74,7 @@ pub struct RunArgs {
     /// Master seed (default: the scenario's `seed`).
     #[arg(short, long)]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Worker threads (default: all cores; at most 4 x cores and 256). Results do not depend on it.
     #[arg(short = 'j', long)]
     pub threads: Option<usize>,
     /// Output folder (default: output/<scenario name>). Replaced as a whole.

@@ -1,6 +1,7 @@
 //! The integration test binary: engine invariants and behaviour, outputs, CLI.
 
 mod it {
+    pub mod bad_inputs;
     pub mod calibration;
     pub mod cli;
     pub mod common;

@@ -11,6 +11,7 @@ pub mod validate;
 
 use anyhow::{Context, Result};
 use ddrsim::scenario::overrides::{self, Override};
+use ddrsim::scenario::validate::limits;
 use ddrsim::scenario::{parse_and_validate, Scenario};
 use std::path::Path;
 
@@ -81,11 +82,28 @@ fn load_text(path: Option<&Path>) -> Result<Loaded> {
     })
 }
 
+/// Reads a scenario file as UTF-8 text, refusing one larger than
+/// [`limits::MAX_FILE_BYTES`] before reading it.
+pub fn read_text(path: &Path) -> Result<String> {
+    let size = std::fs::metadata(path)?.len();
+    anyhow::ensure!(
+        size <= limits::MAX_FILE_BYTES as u64,
+        "toml: the file is {size} bytes: at most {} bytes are read",
+        limits::MAX_FILE_BYTES
+    );
+    let bytes = std::fs::read(path)?;
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "toml: not UTF-8 text (invalid byte at offset {}): a scenario is a TOML text file",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
 fn read(path: Option<&Path>) -> Result<(String, String)> {
     Ok(match path {
         Some(p) => (
-            std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read scenario file '{}'", p.display()))?,
+            read_text(p).with_context(|| format!("cannot read scenario file '{}'", p.display()))?,
             p.display().to_string(),
         ),
         None => (DEFAULT_SCENARIO.to_string(), "bundled:default".to_string()),

@@ -39,9 +39,6 @@ const HEADLINE: [(&str, &str, usize); 6] = [
 /// policy-replicates (about a minute on 2 cores).
 pub const CHANNELS_AUTO_LIMIT: u64 = 100_000;
 
-/// Most monthly-series accumulators a run may hold (a few GB at worst).
-const MAX_SERIES_CELLS: u64 = 1_000_000;
-
 /// Runs the command.
 pub fn run(args: &RunArgs) -> Result<()> {
     let started = Instant::now();
@@ -50,24 +47,20 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let replicates = args.replicates.unwrap_or(sc.replicates);
     anyhow::ensure!(replicates >= 1, "--replicates must be at least 1");
     let seed = args.seed.unwrap_or(sc.seed);
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    anyhow::ensure!(threads >= 1, "--threads must be at least 1");
-    // Guard memory: monthly series are accumulated per policy, series and month.
-    let cells = ddrsim::model::outcome::series_columns(sc).len() as u64
-        * sc.horizon as u64
-        * sc.policies.len() as u64;
-    anyhow::ensure!(
-        cells <= MAX_SERIES_CELLS,
-        "scenario '{}' is too large to summarise month by month: {} groups x {} months x {} \
-         policies make {cells} monthly series cells (at most {MAX_SERIES_CELLS}); use fewer \
-         groups, policies or months",
-        loaded.source,
-        sc.groups.len(),
-        sc.horizon,
-        sc.policies.len()
-    );
+    let cap = ddrsim::engine::run::max_threads();
+    let threads = match args.threads {
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        Some(0) => anyhow::bail!("--threads must be at least 1"),
+        Some(n) if n > cap => {
+            eprintln!(
+                "warning: --threads {n} is above the cap of {cap} (4 x the available cores, at most 256); using {cap}"
+            );
+            cap
+        }
+        Some(n) => n,
+    };
+    // The scenario's size (memory, money) was checked by validation: what
+    // `validate` accepts, `run` runs.
     let target = args
         .out
         .clone()

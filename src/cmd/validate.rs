@@ -4,13 +4,14 @@ use crate::cli::ValidateArgs;
 use ddrsim::scenario::parse_and_validate;
 
 /// Validates each file; returns the exit code (0 all valid, 1 otherwise).
+/// Valid files and warnings are reported on stdout, problems on stderr.
 pub fn run(args: &ValidateArgs) -> i32 {
     let mut bad = 0;
     for f in &args.files {
         let name = f.display();
-        match std::fs::read_to_string(f) {
+        match super::read_text(f) {
             Err(e) => {
-                println!("{name}: cannot read: {e}");
+                eprintln!("{name}: cannot read: {e:#}");
                 bad += 1;
             }
             Ok(text) => match parse_and_validate(&text) {
@@ -26,7 +27,7 @@ pub fn run(args: &ValidateArgs) -> i32 {
                     }
                 }
                 Err(e) => {
-                    println!("{name}: invalid: {e}");
+                    eprintln!("{name}: invalid: {e}");
                     bad += 1;
                 }
             },

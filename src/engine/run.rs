@@ -42,6 +42,13 @@ pub fn run_replicate(sc: &Scenario, seed: u64, i: u64) -> ReplicateResult {
     }
 }
 
+/// Most worker threads a run uses: 4 x the available parallelism, at most 256.
+/// Results never depend on the thread count.
+pub fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.saturating_mul(4).clamp(1, 256)
+}
+
 /// How to run.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -51,7 +58,7 @@ pub struct RunOptions {
     pub first: u64,
     /// Number of replicates.
     pub replicates: u64,
-    /// Worker threads (0 = rayon's default).
+    /// Worker threads (0 = rayon's default); capped at [`max_threads`].
     pub threads: usize,
 }
 
@@ -73,10 +80,12 @@ pub struct Workers(Option<rayon::ThreadPool>);
 impl Workers {
     /// A pool of `threads` workers (0 = rayon's default).
     pub fn new(threads: usize) -> Self {
+        // A local pool, never the global one; one thread if it cannot be built.
         Workers(
             rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
+                .num_threads(threads.min(max_threads()))
                 .build()
+                .or_else(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build())
                 .ok(),
         )
     }

@@ -49,7 +49,7 @@ pub fn param_text(p: &Param, kind: Kind) -> String {
         ),
         Param::Uncertain(d) => {
             let c = num(kind, d.central());
-            let body = match d {
+            let body = match &d.dist {
                 Dist::Uniform { min, max } => format!(
                     "uniform between {} and {}",
                     num(kind, *min),

@@ -1,5 +1,5 @@
-//! The raw scenario file: a serde mirror of the TOML, close to what the user
-//! wrote, with unknown keys rejected. [`super::validate`] turns it into a
+//! The raw scenario file: a mirror of the TOML, close to what the user
+//! wrote, filled by [`super::read`] (which rejects unknown keys). [`super::validate`] turns it into a
 //! [`super::Scenario`] that cannot be invalid.
 //!
 //! Field names and units are documented in docs/scenario-format.md; money is
@@ -8,11 +8,11 @@
 use super::month::{MonthRef, Schedule};
 use super::param::Param;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// A whole scenario file.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// Metadata and scenario-wide rules.
@@ -41,7 +41,7 @@ pub struct ScenarioFile {
 }
 
 /// `[scenario]`: metadata and scenario-wide rules.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MetaFile {
     /// Short name, used for the output folder (letters, digits, `-`, `_`).
@@ -84,7 +84,7 @@ fn default_fy_start() -> i64 {
 }
 
 /// `[[group]]`: one caseload group with its own track.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupFile {
     /// Identifier used in key paths and output columns.
@@ -120,7 +120,7 @@ pub struct GroupFile {
 }
 
 /// `[group.absorption]`: SSR absorption of those finishing D&D.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AbsorptionFile {
     /// Share of those finishing D&D eligible for absorption.
@@ -132,7 +132,7 @@ pub struct AbsorptionFile {
 }
 
 /// `[group.hazard]`: monthly hazard rates and their modifiers.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HazardFile {
     /// `h_rr0`: re-recruitment hazard while waiting, at zero months waited.
@@ -166,7 +166,7 @@ pub struct HazardFile {
 }
 
 /// `[assessed]`: the assessed peacekeeping budget.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssessedFile {
     /// Appropriation for fiscal years not listed in `by_year` (USD).
@@ -183,7 +183,7 @@ pub struct AssessedFile {
 }
 
 /// `[[pledge]]`: one voluntary pledge.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PledgeFile {
     /// Unique identifier.
@@ -213,7 +213,7 @@ pub struct PledgeFile {
 }
 
 /// `[national]`: a monthly national contribution.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NationalFile {
     /// Amount per month (USD).
@@ -227,7 +227,7 @@ pub struct NationalFile {
 }
 
 /// `[appeal]`: emergency appeals launched when the reintegration gap is large.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppealFile {
     /// Monthly reintegration gap (USD) above which an appeal is launched.
@@ -241,7 +241,7 @@ pub struct AppealFile {
 }
 
 /// `[ssr]`: security sector reform requirement and the security index.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SsrFile {
     /// Institutional SSR requirement per month (USD); the total is this times T.
@@ -255,7 +255,7 @@ pub struct SsrFile {
 }
 
 /// `[conflict]`: hazard of relapse into war.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConflictFile {
     /// Base monthly hazard `lambda0`.
@@ -269,7 +269,7 @@ pub struct ConflictFile {
 }
 
 /// `[[policy]]`: a named set of rule changes.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyFile {
     /// Unique identifier.
@@ -295,7 +295,7 @@ pub struct PolicyFile {
 }
 
 /// `[policy.kickstart]`.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KickstartFile {
     /// First month of the window.
@@ -313,11 +313,134 @@ pub struct KickstartFile {
 }
 
 /// `[policy.bridge]`.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BridgeFile {
     /// Maximum outstanding advances (USD).
     pub cap: Param,
+}
+
+impl MetaFile {
+    /// The keys this table may contain.
+    pub const KEYS: &'static [&'static str] = &[
+        "name",
+        "description",
+        "start",
+        "horizon_months",
+        "replicates",
+        "seed",
+        "fiscal_year_start",
+        "admission",
+        "priority",
+        "overhead_monthly",
+    ];
+}
+
+impl GroupFile {
+    /// The keys this table may contain.
+    pub const KEYS: &'static [&'static str] = &[
+        "id",
+        "label",
+        "caseload",
+        "turnout",
+        "site_capacity",
+        "dd_months",
+        "dd_cost",
+        "reinsertion_payments",
+        "reint_months",
+        "reint_startup",
+        "reint_monthly",
+        "intake_capacity",
+        "absorption",
+        "hazard",
+    ];
+}
+
+impl AbsorptionFile {
+    /// The keys this table may contain.
+    pub const KEYS: &'static [&'static str] = &["share", "capacity", "cost"];
+}
+
+impl HazardFile {
+    /// The keys this table may contain.
+    pub const KEYS: &'static [&'static str] = &[
+        "rerecruit",
+        "wait_effect",
+        "wait_cap",
+        "insecurity_effect",
+        "rerecruit_programme",
+        "unpaid_multiplier",
+        "self_reintegration",
+        "lost",
+        "dropout",
+        "dropout_interrupted",
+        "relapse",
+        "relapse_self",
+    ];
+}
+
+impl AssessedFile {
+    /// The keys this table may contain.
+    pub const KEYS: &'static [&'static str] = &["annual", "by_year", "eligible", "approval_delay"];
+}
+
+impl PledgeFile {
+    /// The keys this table may contain.
+    pub const KEYS: &'static [&'static str] = &[
+        "id",
+        "donor",
+        "amount",
+        "month",
+        "earmark",
+        "fulfilment",
+        "delay",
+        "tranches",
+        "interval",
+    ];
+}
+
+impl NationalFile {
+    /// The keys this table may contain.
+    pub const KEYS: &'static [&'static str] = &["monthly", "from", "to", "eligible"];
+}
+
+impl AppealFile {
+    /// The keys this table may contain.
+    pub const KEYS: &'static [&'static str] = &["trigger", "cooldown", "share", "delay"];
+}
+
+impl SsrFile {
+    /// The keys this table may contain.
+    pub const KEYS: &'static [&'static str] = &["monthly_requirement", "s0", "s_max", "kappa"];
+}
+
+impl ConflictFile {
+    /// The keys this table may contain.
+    pub const KEYS: &'static [&'static str] = &["lambda0", "b_armed", "b_idle", "b_sec"];
+}
+
+impl PolicyFile {
+    /// The keys this table may contain.
+    pub const KEYS: &'static [&'static str] = &[
+        "id",
+        "description",
+        "kickstart",
+        "bridge",
+        "admission",
+        "priority",
+        "pledge_shift",
+    ];
+}
+
+impl KickstartFile {
+    /// The keys this table may contain.
+    pub const KEYS: &'static [&'static str] =
+        &["start", "months", "amount", "mode", "offset_voluntary"];
+}
+
+impl BridgeFile {
+    /// The keys this table may contain.
+    pub const KEYS: &'static [&'static str] = &["cap"];
 }
 
 /// The JSON Schema of the scenario file format (draft 2020-12), with every

@@ -1,60 +1,67 @@
-//! Finds where a key path (e.g. `group.women.hazard.dropout`) is written in
-//! a scenario file, so validation problems can name a line and column.
-//! Array-of-table elements are matched by their `id`; list elements by
-//! their 1-based position. A key that is not written (a default) resolves
-//! to the nearest enclosing table that is.
-
-use toml::de::{DeTable, DeValue};
-use toml::Spanned;
+//! Positions in a scenario file: byte offsets to 1-based line and column,
+//! for problems to name where a key is written (see [`super::read`]).
 
 /// 1-based line and column of byte offset `pos` in `text`.
 pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
-    let before = &text[..pos.min(text.len())];
+    let mut pos = pos.min(text.len());
+    while !text.is_char_boundary(pos) {
+        pos -= 1;
+    }
+    let before = &text[..pos];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
 }
 
-fn child<'a, 'i>(value: &'a Spanned<DeValue<'i>>, seg: &str) -> Option<&'a Spanned<DeValue<'i>>> {
-    match value.get_ref() {
-        DeValue::Table(t) => t
-            .iter()
-            .find(|(k, _)| k.get_ref().as_ref() == seg)
-            .map(|(_, v)| v),
-        DeValue::Array(items) => {
-            if let Some(found) = items.iter().find(|item| match item.get_ref() {
-                DeValue::Table(t) => t.iter().any(|(k, v)| {
-                    k.get_ref().as_ref() == "id"
-                        && matches!(v.get_ref(), DeValue::String(s) if s.as_ref() == seg)
-                }),
-                _ => false,
-            }) {
-                return Some(found);
-            }
-            let n: usize = seg.parse().ok()?;
-            items.get(n.checked_sub(1)?)
-        }
-        _ => None,
-    }
+/// Line starts and character counts of a text, for many [`line_col`]
+/// look-ups in `O(log n)` each, however long the lines (a file may hold
+/// many thousands of problems on one line).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+    /// `(byte offset, characters before it)` at a char boundary every ~64 bytes.
+    blocks: Vec<(usize, usize)>,
 }
 
-/// Line and column of the deepest written part of `key` in `text`.
-pub fn locate(text: &str, key: &str) -> Option<(usize, usize)> {
-    let root: Spanned<DeTable> = DeTable::parse(text).ok()?;
-    let span = root.span();
-    let root = Spanned::new(span, DeValue::Table(root.into_inner()));
-    let mut node = &root;
-    let mut pos = None;
-    for seg in key.split('.') {
-        match child(node, seg) {
-            Some(next) => {
-                node = next;
-                pos = Some(next.span().start);
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let mut blocks = Vec::with_capacity(text.len() / 64 + 1);
+        let mut next = 0;
+        for (chars, (i, _)) in text.char_indices().enumerate() {
+            if i >= next {
+                blocks.push((i, chars));
+                next = i + 64;
             }
-            None => break,
+        }
+        LineIndex { starts, blocks }
+    }
+
+    /// Characters of `text[..pos]` (`pos` a char boundary).
+    fn chars_before(&self, text: &str, pos: usize) -> usize {
+        let k = self.blocks.partition_point(|b| b.0 <= pos);
+        match k.checked_sub(1).and_then(|k| self.blocks.get(k)) {
+            Some(&(b, c)) => c + text[b..pos].chars().count(),
+            None => text[..pos].chars().count(),
         }
     }
-    pos.map(|p| line_col(text, p))
+
+    /// 1-based line and column of byte offset `pos` in `text` (the text indexed).
+    pub fn line_col(&self, text: &str, pos: usize) -> (usize, usize) {
+        let mut pos = pos.min(text.len());
+        while !text.is_char_boundary(pos) {
+            pos -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= pos);
+        let start = self.starts.get(line.wrapping_sub(1)).copied().unwrap_or(0);
+        (
+            line.max(1),
+            self.chars_before(text, pos) - self.chars_before(text, start) + 1,
+        )
+    }
 }
 
 #[cfg(test)]
@@ -62,15 +69,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_keys_by_id_and_position() {
-        let text = "[scenario]\nname = \"x\"\n\n[[group]]\nid = \"men\"\n\n[[group]]\nid = \"women\"\nturnout = [[1, 0.2], [5, 0.1]]\n[group.hazard]\ndropout = -1\n";
-        assert_eq!(locate(text, "group.women.hazard.dropout"), Some((11, 11)));
-        assert_eq!(locate(text, "group.women.turnout.2"), Some((9, 22)));
-        assert_eq!(locate(text, "scenario.name"), Some((2, 8)));
-        // A default that is not written falls back to its table.
-        assert_eq!(
-            locate(text, "group.women.hazard.relapse").map(|p| p.0),
-            Some(10)
-        );
+    fn lines_and_columns_are_one_based_and_count_characters() {
+        let text = "a = 1\nbé = 2\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 6), (2, 1));
+        assert_eq!(line_col(text, 11), (2, 5));
+        // Inside a multi-byte character or past the end: no panic.
+        assert_eq!(line_col(text, 8), (2, 2));
+        assert_eq!(line_col(text, 1000).0, 3);
+        let long = format!("{}\n{}", "é".repeat(300), "aé\n".repeat(100));
+        for t in [text, long.as_str()] {
+            let ix = LineIndex::new(t);
+            for pos in 0..=t.len() + 2 {
+                assert_eq!(ix.line_col(t, pos), line_col(t, pos), "{pos}");
+            }
+        }
     }
 }

@@ -7,10 +7,11 @@ pub mod locate;
 pub mod month;
 pub mod overrides;
 pub mod param;
+pub mod read;
 pub mod validate;
 
 pub use month::YearMonth;
-pub use param::{Dist, Param, SharedDist};
+pub use param::{Dist, Param, SharedDist, Truncated};
 pub use validate::{parse_and_validate, Problem, ScenarioError};
 
 /// Index of a numeric parameter in [`Scenario::params`].

@@ -4,8 +4,7 @@
 //! file is either that 1-based index or a `"YYYY-MM"` date.
 
 use super::param::Param;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt;
 
 /// A calendar month (year and month 1..=12).
@@ -88,31 +87,6 @@ impl fmt::Display for MonthRef {
     }
 }
 
-impl<'de> Deserialize<'de> for MonthRef {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = MonthRef;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a month: an index 1..T or a date \"YYYY-MM\"")
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<MonthRef, E> {
-                Ok(MonthRef::Index(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<MonthRef, E> {
-                i64::try_from(v)
-                    .map(MonthRef::Index)
-                    .map_err(|_| E::custom("month index too large"))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<MonthRef, E> {
-                YearMonth::parse(v).map_err(E::custom)?;
-                Ok(MonthRef::Date(v.to_string()))
-            }
-        }
-        deserializer.deserialize_any(V)
-    }
-}
-
 /// A value that may change over time: a constant, or steps `[[month, value], ...]`,
 /// each value holding from its month on (0 before the first step).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -122,44 +96,6 @@ pub enum Schedule {
     Constant(Param),
     /// Step changes; before the first step the value is 0.
     Steps(Vec<(MonthRef, Param)>),
-}
-
-impl<'de> Deserialize<'de> for Schedule {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Schedule;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a number, a distribution, or steps [[month, value], ...]")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Schedule, A::Error> {
-                let mut steps = Vec::new();
-                while let Some(step) = seq.next_element::<(MonthRef, Param)>()? {
-                    steps.push(step);
-                }
-                Ok(Schedule::Steps(steps))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Schedule, E> {
-                Ok(Schedule::Constant(Param::Fixed(v as f64)))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Schedule, E> {
-                Ok(Schedule::Constant(Param::Fixed(v as f64)))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Schedule, E> {
-                Ok(Schedule::Constant(Param::Fixed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Schedule, E> {
-                super::param::parse_range(v)
-                    .map(|d| Schedule::Constant(Param::Uncertain(d)))
-                    .map_err(E::custom)
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Schedule, A::Error> {
-                Param::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(Schedule::Constant)
-            }
-        }
-        deserializer.deserialize_any(V)
-    }
 }
 
 impl schemars::JsonSchema for MonthRef {

@@ -4,9 +4,10 @@
 
 use super::file::*;
 use super::month::{MonthRef, Schedule, YearMonth};
-use super::param::{Param, SharedDist};
+use super::param::{show, Param, SharedDist, Truncated};
+use super::read::{quoted, Broken};
 use super::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// Sanity limits on structural integers and sizes, so hostile files fail cleanly.
@@ -27,6 +28,23 @@ pub mod limits {
     pub const MAX_ITEMS: usize = 1000;
     /// Most replicates in one run.
     pub const MAX_REPLICATES: i64 = 1_000_000_000;
+    /// Most problems listed for one file (the rest are counted).
+    pub const MAX_PROBLEMS: usize = 100;
+    /// Largest scenario file, in bytes (8 MiB).
+    pub const MAX_FILE_BYTES: usize = 8 << 20;
+    /// Longest scenario name or id, in characters (the name names a folder).
+    pub const MAX_NAME: usize = 64;
+    /// Longest description, label or donor name, in characters.
+    pub const MAX_TEXT: usize = 10_000;
+    /// Most monthly-series cells (series x months x policies) a run accumulates.
+    pub const MAX_SERIES_CELLS: u64 = 1_000_000;
+    /// Largest money scale of a scenario in USD: twice the horizon times the
+    /// caseload times the largest cost a person can incur in a month, plus
+    /// the horizon times the monthly lines, plus every source of funding,
+    /// each parameter at its largest possible draw. 1e13 USD is 1e15 cents,
+    /// below the engine's ceiling of 2^50 cents on any amount and 9,000
+    /// times below `i64::MAX`, so no sum of money can overflow.
+    pub const MAX_MONEY_USD: f64 = 1e13;
 }
 
 /// One problem found in a scenario.
@@ -56,30 +74,82 @@ impl fmt::Display for Problem {
 /// Why a scenario text could not be turned into a [`Scenario`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ScenarioError {
-    /// The TOML could not be read into the file format (message includes line and column).
-    #[error("{0}")]
-    Parse(String),
-    /// The file parsed but values are invalid; every problem is listed.
+    /// Every problem found, sorted by position: TOML syntax (key `toml`,
+    /// then nothing else can be read), unknown keys, missing fields, wrong
+    /// types, values out of range, inconsistencies.
     #[error("{} problem(s):\n{}", .0.len(), .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Problem>),
 }
 
-/// Parses TOML text and validates it.
+/// Parses TOML text and validates it: every problem (syntax, unknown keys,
+/// missing fields, wrong types, values out of range, inconsistencies) with
+/// its key path, line and column, sorted by position.
 pub fn parse_and_validate(text: &str) -> Result<Scenario, ScenarioError> {
-    let file: ScenarioFile =
-        toml::from_str(text).map_err(|e| ScenarioError::Parse(e.to_string()))?;
-    validate(&file).map_err(|e| match e {
-        ScenarioError::Invalid(problems) => ScenarioError::Invalid(
-            problems
-                .into_iter()
-                .map(|p| Problem {
-                    at: super::locate::locate(text, &p.key),
-                    ..p
-                })
-                .collect(),
-        ),
-        other => other,
-    })
+    if text.len() > limits::MAX_FILE_BYTES {
+        return Err(ScenarioError::Invalid(vec![Problem {
+            key: "toml".into(),
+            message: format!(
+                "the file is {} bytes: at most {} bytes are read",
+                text.len(),
+                limits::MAX_FILE_BYTES
+            ),
+            at: None,
+        }]));
+    }
+    let (file, reader) = super::read::read(text);
+    match file {
+        Some(f) => {
+            let problems = reader.problems.clone();
+            let broken = reader.broken.clone();
+            check(&f, problems, broken, &|key| reader.locate(key))
+        }
+        None => Err(ScenarioError::Invalid(capped(reader.problems))),
+    }
+}
+
+/// The first [`limits::MAX_PROBLEMS`] problems, and a last one saying how
+/// many more there are.
+fn capped(mut problems: Vec<Problem>) -> Vec<Problem> {
+    if problems.len() > limits::MAX_PROBLEMS {
+        let more = problems.len() - limits::MAX_PROBLEMS;
+        problems.truncate(limits::MAX_PROBLEMS);
+        problems.push(Problem {
+            key: "toml".into(),
+            message: format!(
+                "{more} more problem(s) not listed: fix these first (at most {} are listed)",
+                limits::MAX_PROBLEMS
+            ),
+            at: None,
+        });
+    }
+    problems
+}
+
+/// Validates a file already read (no positions are known).
+pub fn validate(f: &ScenarioFile) -> Result<Scenario, ScenarioError> {
+    check(f, Vec::new(), Broken::default(), &|_| None)
+}
+
+/// Validates `f`, starting from the reading problems and broken keys, and
+/// gives every problem the position of its key (or nearest written parent).
+fn check(
+    f: &ScenarioFile,
+    problems: Vec<Problem>,
+    broken: Broken,
+    locate: &dyn Fn(&str) -> Option<(usize, usize)>,
+) -> Result<Scenario, ScenarioError> {
+    let result = validate_with(f, problems, broken);
+    let Err(ScenarioError::Invalid(mut problems)) = result else {
+        return result;
+    };
+    for p in &mut problems {
+        if p.at.is_none() {
+            p.at = locate(&p.key);
+        }
+    }
+    // By position; problems without one (whole-file checks) last.
+    problems.sort_by_key(|p| p.at.map_or((usize::MAX, 0), |a| a));
+    Err(ScenarioError::Invalid(capped(problems)))
 }
 
 /// An allowed interval for a parameter.
@@ -156,11 +226,7 @@ const APPROVAL: Range = Range {
 impl fmt::Display for Range {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         let open = if self.lo_open { "(" } else { "[" };
-        if self.hi.is_infinite() {
-            write!(f, "{open}{}, {}]", self.lo, self.max_fixed)
-        } else {
-            write!(f, "{open}{}, {}]", self.lo, self.hi)
-        }
+        write!(f, "{open}{}, {}]", show(self.lo), show(self.top()))
     }
 }
 
@@ -176,96 +242,172 @@ impl Range {
             && x <= self.max_fixed
     }
 
-    fn support_ok(&self, (lo, hi): (f64, f64)) -> bool {
-        lo >= self.lo && hi <= self.hi
+    /// Upper end of the truncation interval: the range's end or its sanity limit.
+    fn top(&self) -> f64 {
+        self.hi.min(self.max_fixed)
     }
 }
 
 struct Ctx {
     start: YearMonth,
     horizon: i64,
+    /// False when the start or the horizon is unusable: months are then not
+    /// checked against the horizon (no follow-on errors).
+    months_ok: bool,
     params: Vec<ParamSlot>,
+    /// Allowed range of every slot (for shared draws' intersections).
+    ranges: Vec<Range>,
     problems: Vec<Problem>,
+    /// Key paths already reported as unreadable or unusable.
+    broken: Broken,
+    /// First use (key path, distribution) of every shared name.
+    shared_first: HashMap<String, (String, Dist)>,
     warnings: Vec<String>,
 }
 
 impl Ctx {
+    /// Records a problem, unless `key` lies under a key already broken.
     fn problem(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        let key = key.into();
+        if self.is_broken(&key) {
+            return;
+        }
         self.problems.push(Problem {
-            key: key.into(),
+            key,
             message: message.into(),
             at: None,
         });
     }
 
-    fn slot(&mut self, key: String, param: Param, kind: SlotKind) -> Pid {
+    /// Records a problem and marks its key broken.
+    fn problem_broken(&mut self, key: &str, message: impl Into<String>) {
+        self.problem(key, message);
+        self.broken.insert(key);
+    }
+
+    fn is_broken(&self, key: &str) -> bool {
+        self.broken.covers(key)
+    }
+
+    fn slot(&mut self, key: String, param: Param, kind: SlotKind, range: Range) -> Pid {
         self.params.push(ParamSlot { key, param, kind });
+        self.ranges.push(range);
         self.params.len() - 1
     }
 
-    fn param_kind(&mut self, key: &str, p: &Param, range: Range, kind: SlotKind) -> Pid {
+    /// Checks a parameter against its range; a distribution comes back
+    /// truncated to the range.
+    fn checked(&mut self, key: &str, p: &Param, range: Range) -> Param {
         match p {
             Param::Fixed(x) => {
                 if !range.contains(*x) {
-                    self.problem(key, format!("{x} is out of range: allowed {range}"));
+                    self.problem(
+                        key,
+                        format!("{} is out of range: allowed {range}", show(*x)),
+                    );
                 }
+                p.clone()
             }
-            Param::Uncertain(d) | Param::Shared(SharedDist { dist: d, .. }) => {
-                if let Param::Shared(sd) = p {
-                    self.check_shared(key, sd);
-                }
-                if let Err(e) = d.check() {
+            Param::Uncertain(d) => match Truncated::within(d.dist.clone(), range.lo, range.top()) {
+                Ok(t) => Param::Uncertain(t),
+                Err(e) => {
                     self.problem(key, e);
-                } else if !range.support_ok(d.support()) {
-                    let (lo, hi) = d.support();
-                    self.problem(
-                        key,
-                        format!(
-                            "the distribution's support [{lo}, {hi}] leaves the allowed range {range}; use one bounded to it (e.g. beta for a share, lognormal or gamma for a positive value)"
-                        ),
-                    );
-                } else if !d.central().is_finite() || d.central() > range.max_fixed {
-                    self.problem(
-                        key,
-                        format!(
-                            "the distribution's centre {} exceeds the limit {}",
-                            d.central(),
-                            range.max_fixed
-                        ),
-                    );
+                    p.clone()
                 }
+            },
+            Param::Shared(sd) => {
+                self.check_shared(key, sd);
+                // Truncated to the intersection of ranges once every use is known.
+                p.clone()
             }
         }
-        self.slot(key.to_string(), p.clone(), kind)
+    }
+
+    fn param_kind(&mut self, key: &str, p: &Param, range: Range, kind: SlotKind) -> Pid {
+        let param = self.checked(key, p, range);
+        self.slot(key.to_string(), param, kind, range)
+    }
+
+    /// Truncates every shared draw to the intersection of the ranges of the
+    /// parameters using its name (MODEL.md section 3).
+    fn truncate_shared(&mut self) {
+        let mut names: Vec<String> = Vec::new();
+        let mut slots: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, slot) in self.params.iter().enumerate() {
+            if let Param::Shared(sd) = &slot.param {
+                let uses = slots.entry(sd.shared.clone()).or_default();
+                if uses.is_empty() {
+                    names.push(sd.shared.clone());
+                }
+                uses.push(i);
+            }
+        }
+        for name in names {
+            let uses = slots.remove(&name).unwrap_or_default();
+            let Some(&first) = uses.first() else { continue };
+            let key = self.params[first].key.clone();
+            if uses.iter().any(|&i| self.is_broken(&self.params[i].key)) {
+                continue;
+            }
+            let lo = uses
+                .iter()
+                .map(|&i| self.ranges[i].lo)
+                .fold(f64::NEG_INFINITY, f64::max);
+            let hi = uses
+                .iter()
+                .map(|&i| self.ranges[i].top())
+                .fold(f64::INFINITY, f64::min);
+            let Param::Shared(sd) = &self.params[first].param else {
+                continue;
+            };
+            let dist = sd.dist.dist.clone();
+            if lo > hi {
+                self.problem(
+                    &key,
+                    format!("shared draw {} is used by parameters whose allowed ranges do not overlap (intersection [{lo}, {hi}] is empty)", quoted(&name)),
+                );
+                continue;
+            }
+            match Truncated::within(dist, lo, hi) {
+                Ok(t) => {
+                    for &i in &uses {
+                        if let Param::Shared(sd) = &mut self.params[i].param {
+                            sd.dist = t.clone();
+                        }
+                    }
+                }
+                Err(e) => self.problem(
+                    &key,
+                    format!("{e} (shared draw {}: the intersection of the allowed ranges of its {} uses is [{lo}, {hi}])", quoted(&name), uses.len()),
+                ),
+            }
+        }
     }
 
     /// A shared name must be an identifier and carry the same distribution everywhere.
     fn check_shared(&mut self, key: &str, sd: &SharedDist) {
         let name = &sd.shared;
-        if name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
+        if !is_id(name) {
             self.problem(
                 key,
-                format!("shared name \"{name}\" is not valid: use letters, digits, '-' and '_'"),
+                format!(
+                    "shared name {} is not valid: use 1 to {} letters, digits, '-' and '_'",
+                    quoted(name),
+                    limits::MAX_NAME
+                ),
             );
             return;
         }
-        let earlier = self.params.iter().find_map(|slot| match &slot.param {
-            Param::Shared(other) if other.shared == *name => {
-                Some((slot.key.clone(), other.dist.clone()))
-            }
-            _ => None,
-        });
-        if let Some((other_key, other)) = earlier {
-            if other != sd.dist {
-                self.problem(
-                    key,
-                    format!("shared draw \"{name}\" has a different distribution at {other_key}; every use of a shared name must give the same distribution"),
-                );
-            }
+        let (other_key, other) = self
+            .shared_first
+            .entry(name.clone())
+            .or_insert_with(|| (key.to_string(), sd.dist.dist.clone()))
+            .clone();
+        if other != sd.dist.dist {
+            self.problem(
+                key,
+                format!("shared draw {} has a different distribution at {other_key}; every use of a shared name must give the same distribution", quoted(name)),
+            );
         }
     }
 
@@ -278,6 +420,9 @@ impl Ctx {
     }
 
     fn month(&mut self, key: &str, m: &MonthRef) -> u32 {
+        if !self.months_ok {
+            return 1;
+        }
         match m.resolve(self.start) {
             Ok(t) if (1..=self.horizon).contains(&t) => t as u32,
             Ok(t) => {
@@ -309,7 +454,7 @@ impl Ctx {
                 for (i, (m, p)) in list.iter().enumerate() {
                     let k = format!("{key}.{}", i + 1);
                     let t = self.month(&k, m);
-                    if t <= last {
+                    if self.months_ok && t <= last {
                         self.problem(
                             &k,
                             format!(
@@ -341,7 +486,12 @@ impl Ctx {
         for n in names {
             match Category::parse(n) {
                 Some(c) => cats.push(c),
-                None => self.problem(key, format!("unknown component \"{n}\": allowed overhead, dd, reinsertion, reintegration, ssr")),
+                None => {
+                    let names = Category::ALL.map(|c| c.name());
+                    let hint = super::read::suggest(n, &names)
+                        .map_or(String::new(), |s| format!("did you mean {s}? "));
+                    self.problem(key, format!("unknown component {}: {hint}allowed overhead, dd, reinsertion, reintegration, ssr", quoted(n)))
+                }
             }
         }
         CategorySet::of(&cats)
@@ -355,7 +505,10 @@ impl Ctx {
             Some(other) => {
                 self.problem(
                     key,
-                    format!("unknown admission rule \"{other}\": allowed full_course, first_month"),
+                    format!(
+                        "unknown admission rule {}: allowed full_course, first_month",
+                        quoted(other)
+                    ),
                 );
                 default
             }
@@ -373,13 +526,14 @@ impl Ctx {
         for n in list {
             match Component::parse(n) {
                 Some(c) if out.contains(&c) => {
-                    self.problem(key, format!("\"{n}\" is listed twice"))
+                    self.problem(key, format!("{} is listed twice", quoted(n)))
                 }
                 Some(c) => out.push(c),
                 None => self.problem(
                     key,
                     format!(
-                        "unknown line \"{n}\": allowed {}",
+                        "unknown line {}: allowed {}",
+                        quoted(n),
                         Component::ALL.map(|c| c.name()).join(", ")
                     ),
                 ),
@@ -401,54 +555,88 @@ impl Ctx {
     }
 
     fn identifier(&mut self, key: &str, id: &str, seen: &mut HashSet<String>) {
-        if id.is_empty()
-            || !id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
+        if !is_id(id) {
             self.problem(
                 key,
-                format!("\"{id}\" is not a valid id: use letters, digits, '-' and '_'"),
+                format!(
+                    "{} is not a valid id: use 1 to {} letters, digits, '-' and '_'",
+                    quoted(id),
+                    limits::MAX_NAME
+                ),
             );
         }
         if !seen.insert(id.to_string()) {
             self.problem(
                 key,
-                format!("id \"{id}\" is used twice; ids must be unique"),
+                format!("id {} is used twice; ids must be unique", quoted(id)),
             );
+        }
+    }
+
+    /// A free text (description, label, donor) must not be absurdly long.
+    fn text(&mut self, key: &str, t: &str) {
+        let n = t.chars().count();
+        if n > limits::MAX_TEXT {
+            self.problem(key, format!("{n} characters: at most {}", limits::MAX_TEXT));
         }
     }
 }
 
+/// True for an identifier: 1 to `MAX_NAME` ASCII letters, digits, `-`, `_`.
+fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().count() <= limits::MAX_NAME
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 /// Validates a parsed file. Every problem is collected before returning.
-pub fn validate(f: &ScenarioFile) -> Result<Scenario, ScenarioError> {
-    let mut problems = Vec::new();
-    let start = YearMonth::parse(&f.scenario.start).unwrap_or_else(|e| {
-        problems.push(Problem {
-            key: "scenario.start".into(),
-            message: e,
-            at: None,
-        });
-        YearMonth {
+fn validate_with(
+    f: &ScenarioFile,
+    problems: Vec<Problem>,
+    broken: Broken,
+) -> Result<Scenario, ScenarioError> {
+    let mut cx = Ctx {
+        start: YearMonth {
             year: 2000,
             month: 1,
-        }
-    });
-    let mut cx = Ctx {
-        start,
+        },
         horizon: 1,
+        months_ok: true,
         params: Vec::new(),
+        ranges: Vec::new(),
         problems,
+        broken,
+        shared_first: HashMap::new(),
         warnings: Vec::new(),
     };
     let m = &f.scenario;
-    let horizon = cx.integer(
-        "scenario.horizon_months",
-        m.horizon_months,
-        1,
-        limits::MAX_HORIZON,
-    );
+    match YearMonth::parse(&m.start) {
+        Ok(start) => cx.start = start,
+        Err(_) => cx.problem_broken(
+            "scenario.start",
+            format!(
+                "{} is not a month: write \"YYYY-MM\" with month 01..12, e.g. \"2004-04\"",
+                quoted(&m.start)
+            ),
+        ),
+    }
+    let start = cx.start;
+    let horizon = if (1..=limits::MAX_HORIZON).contains(&m.horizon_months) {
+        m.horizon_months as u32
+    } else {
+        cx.problem_broken(
+            "scenario.horizon_months",
+            format!(
+                "{} is out of range: allowed a whole number of months in [1, {}]",
+                m.horizon_months,
+                limits::MAX_HORIZON
+            ),
+        );
+        1
+    };
     cx.horizon = horizon as i64;
+    cx.months_ok = !cx.is_broken("scenario.start") && !cx.is_broken("scenario.horizon_months");
     let replicates = cx.integer(
         "scenario.replicates",
         m.replicates,
@@ -464,14 +652,23 @@ pub fn validate(f: &ScenarioFile) -> Result<Scenario, ScenarioError> {
     let fiscal_year_start = cx.integer("scenario.fiscal_year_start", m.fiscal_year_start, 1, 12);
     let mut seen = HashSet::new();
     if m.name.is_empty()
+        || m.name.chars().count() > limits::MAX_NAME
         || !m
             .name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
         || m.name.starts_with('.')
     {
-        cx.problem("scenario.name", format!("\"{}\" is not a valid name: use letters, digits, '-', '_' and '.' (it names the output folder)", m.name));
+        cx.problem(
+            "scenario.name",
+            format!(
+                "{} is not a valid name: use 1 to {} letters, digits, '-', '_' and '.', not starting with '.' (it names the output folder)",
+                quoted(&m.name),
+                limits::MAX_NAME
+            ),
+        );
     }
+    cx.text("scenario.description", &m.description);
     let admission = cx.admission("scenario.admission", &m.admission, Admission::FullCourse);
     let priority = cx.priority("scenario.priority", &m.priority, Component::ALL);
     let overhead_monthly = cx.opt_param(
@@ -527,21 +724,12 @@ pub fn validate(f: &ScenarioFile) -> Result<Scenario, ScenarioError> {
             eligible: cx.categories("national.eligible", &n.eligible),
         }
     });
-    let appeal = f.appeal.as_ref().map(|a| {
-        for (k, p, r) in [
-            ("appeal.share", &a.share, PROB),
-            ("appeal.delay", &a.delay, MONTHS),
-        ] {
-            // Checked like a parameter but drawn per appeal, so not a slot.
-            cx.param(k, p, r);
-            cx.params.pop();
-        }
-        Appeal {
-            trigger: cx.param("appeal.trigger", &a.trigger, USD_NONNEG),
-            cooldown: cx.integer("appeal.cooldown", a.cooldown, 1, limits::MAX_HORIZON),
-            share: a.share.clone(),
-            delay: a.delay.clone(),
-        }
+    let appeal = f.appeal.as_ref().map(|a| Appeal {
+        trigger: cx.param("appeal.trigger", &a.trigger, USD_NONNEG),
+        cooldown: cx.integer("appeal.cooldown", a.cooldown, 1, limits::MAX_HORIZON),
+        // Checked like parameters but drawn per appeal, so not slots.
+        share: cx.checked("appeal.share", &a.share, PROB),
+        delay: cx.checked("appeal.delay", &a.delay, MONTHS),
     });
     let ssr = Ssr {
         monthly_requirement: cx.param(
@@ -569,7 +757,8 @@ pub fn validate(f: &ScenarioFile) -> Result<Scenario, ScenarioError> {
     let policies: Vec<Policy> = f
         .policy
         .iter()
-        .map(|p| policy(&mut cx, p, admission, priority, &mut seen))
+        .enumerate()
+        .map(|(i, p)| policy(&mut cx, i, p, admission, priority, &mut seen))
         .collect();
     for (i, g) in f.group.iter().enumerate() {
         if g.caseload.central() > 1e7 {
@@ -598,10 +787,11 @@ pub fn validate(f: &ScenarioFile) -> Result<Scenario, ScenarioError> {
             }
         }
     }
+    cx.truncate_shared();
     if !cx.problems.is_empty() {
         return Err(ScenarioError::Invalid(cx.problems));
     }
-    Ok(Scenario {
+    let sc = Scenario {
         name: m.name.clone(),
         description: m.description.clone(),
         start,
@@ -620,16 +810,133 @@ pub fn validate(f: &ScenarioFile) -> Result<Scenario, ScenarioError> {
         conflict,
         policies,
         warnings: cx.warnings,
-    })
+    };
+    // Whole-scenario limits, checked only on an otherwise valid scenario.
+    let problems = scale_problems(&sc);
+    if problems.is_empty() {
+        Ok(sc)
+    } else {
+        Err(ScenarioError::Invalid(problems))
+    }
+}
+
+/// The limits that bound a run's memory and money (see [`limits`]): what
+/// `validate` accepts, `run` can run without running out of either.
+fn scale_problems(sc: &Scenario) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let cells = crate::model::outcome::series_columns(sc).len() as u64
+        * u64::from(sc.horizon)
+        * sc.policies.len() as u64;
+    if cells > limits::MAX_SERIES_CELLS {
+        problems.push(Problem {
+            key: "scenario.horizon_months".into(),
+            message: format!(
+                "the scenario is too large to summarise month by month: {} groups x {} months x {} policies make {cells} monthly series cells (at most {}); use fewer groups, policies or months",
+                sc.groups.len(),
+                sc.horizon,
+                sc.policies.len(),
+                limits::MAX_SERIES_CELLS
+            ),
+            at: None,
+        });
+    }
+    let (total, key, part) = money_parts(sc);
+    if total.is_nan() || total > limits::MAX_MONEY_USD {
+        problems.push(Problem {
+            key,
+            message: format!(
+                "the scenario's money scale is {total:.3e} USD, above the limit of {:.0e} USD that keeps every amount exact in whole cents without overflow; the largest part, {part:.3e} USD, comes from this value (twice the horizon x caseload x largest cost per person-month, plus horizon x monthly lines, plus all funding, at the largest possible draws)",
+                limits::MAX_MONEY_USD
+            ),
+            at: None,
+        });
+    }
+    problems
+}
+
+/// The money scale of a scenario in USD, as bounded by
+/// [`limits::MAX_MONEY_USD`]: an upper bound on any sum of money a run
+/// computes.
+pub fn money_scale(sc: &Scenario) -> f64 {
+    money_parts(sc).0
+}
+
+/// The money scale, with the key path that contributes most and its contribution.
+fn money_parts(sc: &Scenario) -> (f64, String, f64) {
+    let up = |pid: Pid| sc.params[pid].param.upper();
+    let key = |pid: Pid| sc.params[pid].key.clone();
+    let t = f64::from(sc.horizon);
+    let mut parts: Vec<(f64, String)> = Vec::new();
+    for g in &sc.groups {
+        let n = up(g.caseload).max(1.0);
+        let mut costs: Vec<(f64, Pid)> = vec![
+            (up(g.dd_cost), g.dd_cost),
+            (up(g.reint_startup), g.reint_startup),
+            (
+                f64::from(g.reint_months) * up(g.reint_monthly),
+                g.reint_monthly,
+            ),
+        ];
+        costs.extend(g.payments.iter().map(|&p| (up(p), p)));
+        if let Some(a) = &g.absorption {
+            costs.push((up(a.cost), a.cost));
+        }
+        let per_person: f64 = costs.iter().map(|c| c.0).sum();
+        let (_, top) = costs
+            .iter()
+            .copied()
+            .fold((f64::NEG_INFINITY, g.caseload), |a, c| {
+                if c.0 > a.0 {
+                    c
+                } else {
+                    a
+                }
+            });
+        parts.push((2.0 * t * n * per_person, key(top)));
+    }
+    for pid in [sc.overhead_monthly, sc.ssr.monthly_requirement] {
+        parts.push((t * up(pid), key(pid)));
+    }
+    if let Some(n) = &sc.national {
+        parts.push((t * up(n.monthly), key(n.monthly)));
+    }
+    let years = t / 12.0 + 2.0;
+    let fy = sc.assessed.by_year.iter().map(|(_, p)| (up(*p), *p)).fold(
+        (up(sc.assessed.annual), sc.assessed.annual),
+        |a, c| if c.0 > a.0 { c } else { a },
+    );
+    parts.push((years * fy.0, key(fy.1)));
+    for p in &sc.pledges {
+        parts.push((up(p.amount), key(p.amount)));
+    }
+    for p in &sc.policies {
+        if let Some(a) = p.kickstart.as_ref().and_then(|k| k.amount) {
+            parts.push((up(a), key(a)));
+        }
+        if let Some(b) = p.bridge_cap {
+            parts.push((up(b), key(b)));
+        }
+    }
+    let total: f64 = parts.iter().map(|p| p.0).sum();
+    let (part, top) =
+        parts
+            .into_iter()
+            .fold((f64::NEG_INFINITY, "scenario".to_string()), |a, c| {
+                if c.0 > a.0 || c.0.is_nan() {
+                    c
+                } else {
+                    a
+                }
+            });
+    (total, top, part)
 }
 
 fn group(cx: &mut Ctx, i: usize, g: &GroupFile, seen: &mut HashSet<String>) -> Group {
-    let base = if g.id.is_empty() {
-        format!("group.{}", i + 1)
-    } else {
-        format!("group.{}", g.id)
-    };
+    let base = super::read::item_key("group", &g.id, i);
     cx.identifier(&format!("{base}.id"), &g.id, seen);
+    if let Some(label) = &g.label {
+        cx.text(&format!("{base}.label"), label);
+    }
     let k = |s: &str| format!("{base}.{s}");
     let caseload = cx.param_kind(&k("caseload"), &g.caseload, CASELOAD, SlotKind::Caseload);
     let turnout = cx.schedule(&k("turnout"), &g.turnout, PROB);
@@ -733,10 +1040,10 @@ fn assessed(cx: &mut Ctx, a: &AssessedFile) -> Assessed {
     let annual = cx.param("assessed.annual", &a.annual, USD_NONNEG);
     let mut by_year = Vec::new();
     for (y, p) in &a.by_year {
-        let key = format!("assessed.by_year.{y}");
+        let key = format!("assessed.by_year.{}", super::read::escaped(y));
         match y.parse::<i32>() {
             Ok(year) if (1900..=2200).contains(&year) => by_year.push((year, cx.param(&key, p, USD_NONNEG))),
-            _ => cx.problem(&key, format!("\"{y}\" is not a fiscal year: use the calendar year the fiscal year starts in, e.g. \"2004\"")),
+            _ => cx.problem(&key, format!("{} is not a fiscal year: use the calendar year the fiscal year starts in, 1900..2200, e.g. \"2004\"", quoted(y))),
         }
     }
     let default_eligible = vec![
@@ -763,19 +1070,16 @@ fn assessed(cx: &mut Ctx, a: &AssessedFile) -> Assessed {
 }
 
 fn pledge(cx: &mut Ctx, i: usize, p: &PledgeFile, seen: &mut HashSet<String>) -> Pledge {
-    let base = if p.id.is_empty() {
-        format!("pledge.{}", i + 1)
-    } else {
-        format!("pledge.{}", p.id)
-    };
+    let base = super::read::item_key("pledge", &p.id, i);
     cx.identifier(&format!("{base}.id"), &p.id, seen);
+    cx.text(&format!("{base}.donor"), &p.donor);
     let k = |s: &str| format!("{base}.{s}");
     let earmark = match p.earmark.as_deref() {
         None | Some("pooled") => Earmark::Pooled,
         Some(name) => match Category::parse(name) {
             Some(c) => Earmark::To(c),
             None => {
-                cx.problem(k("earmark"), format!("unknown earmark \"{name}\": allowed pooled, overhead, dd, reinsertion, reintegration, ssr"));
+                cx.problem(k("earmark"), format!("unknown earmark {}: allowed pooled, overhead, dd, reinsertion, reintegration, ssr", quoted(name)));
                 Earmark::Pooled
             }
         },
@@ -812,20 +1116,22 @@ fn pledge(cx: &mut Ctx, i: usize, p: &PledgeFile, seen: &mut HashSet<String>) ->
 
 fn policy(
     cx: &mut Ctx,
+    i: usize,
     p: &PolicyFile,
     admission: Admission,
     priority: [Component; 7],
     seen: &mut HashSet<String>,
 ) -> Policy {
-    let base = format!("policy.{}", p.id);
+    let base = super::read::item_key("policy", &p.id, i);
     cx.identifier(&format!("{base}.id"), &p.id, seen);
+    cx.text(&format!("{base}.description"), &p.description);
     let kickstart = p.kickstart.as_ref().map(|k| {
         let kk = |s: &str| format!("{base}.kickstart.{s}");
         let start = cx.month(&kk("start"), &k.start);
         let mut months = cx.integer(&kk("months"), k.months, 1, limits::MAX_HORIZON);
         let instalments = months;
         let end = start as i64 + months as i64 - 1;
-        if end > cx.horizon {
+        if end > cx.horizon && cx.months_ok {
             cx.warnings.push(format!(
                 "{}: the kick-start window runs past the horizon and is cut at month {}",
                 kk("months"),
@@ -839,7 +1145,7 @@ fn policy(
             other => {
                 cx.problem(
                     kk("mode"),
-                    format!("unknown mode \"{other}\": allowed added, reallocated"),
+                    format!("unknown mode {}: allowed added, reallocated", quoted(other)),
                 );
                 KickstartMode::Added
             }
@@ -869,7 +1175,7 @@ fn policy(
         .as_ref()
         .map(|b| cx.param(&format!("{base}.bridge.cap"), &b.cap, USD_NONNEG));
     let pledge_shift = p.pledge_shift.unwrap_or(0);
-    if pledge_shift.abs() > cx.horizon {
+    if cx.months_ok && pledge_shift.unsigned_abs() > cx.horizon as u64 {
         cx.problem(
             format!("{base}.pledge_shift"),
             format!(

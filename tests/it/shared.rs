@@ -65,7 +65,8 @@ fn a_shared_name_with_two_distributions_is_a_problem() {
         "0.1",
     );
     assert!(
-        matches!(parse_and_validate(&bad_name), Err(ScenarioError::Parse(m)) if m.contains("shared"))
+        matches!(parse_and_validate(&bad_name), Err(ScenarioError::Invalid(p))
+            if p.iter().any(|p| p.key == "group.men.hazard.wait_effect.shared" && p.message.contains("string")))
     );
 }
 
