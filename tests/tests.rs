@@ -7,6 +7,7 @@ mod it {
     pub mod engine;
     pub mod honest;
     pub mod hostile;
+    pub mod house;
     pub mod invariants;
     pub mod schema;
     pub mod shared;

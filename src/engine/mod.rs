@@ -4,6 +4,7 @@
 mod allocate;
 pub mod channels;
 pub mod draw;
+pub mod inputs;
 mod money;
 pub mod rng;
 pub mod run;
