@@ -1,5 +1,6 @@
 //! One module per subcommand: its `run` function.
 
+pub mod merge;
 pub mod new;
 pub mod plot;
 pub mod run;
