@@ -367,7 +367,7 @@ pub(super) fn finish(staged: StagedDir, f: &Finish, interrupted: &AtomicBool) ->
             print_channels(sc, rows);
         }
         println!(
-            "\nResults in {}/ (summary.csv, comparison.csv, timeseries.csv, funding.csv, {}{}{})",
+            "\nResults in {}/ (summary.csv, comparison.csv, timeseries.csv, funding.csv{}{}{})",
             out.display(),
             rows_file.map_or(String::new(), |f| format!(", {f}")),
             if channel_table.is_some() {

@@ -54,25 +54,43 @@ impl ReplicatesCsv {
     }
 }
 
+/// Bytes handed to the gzip encoder per call: the compressed bytes depend
+/// on how the input is split, so it is always split the same way.
+const GZ_CHUNK: usize = 1 << 16;
+
 /// Where replicate rows go: a plain or a gzip-compressed file.
 pub enum Sink {
     /// Plain CSV.
     Plain(BufWriter<File>),
-    /// Gzip-compressed CSV.
-    Gz(GzEncoder<BufWriter<File>>),
+    /// Gzip-compressed CSV, fed in chunks of exactly [`GZ_CHUNK`] bytes
+    /// (the pending bytes are the second field), so the file is the same
+    /// whatever sizes the rows were written in (a merge of shards writes
+    /// the same bytes as a single run).
+    Gz(GzEncoder<BufWriter<File>>, Vec<u8>),
 }
 
 impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match self {
             Sink::Plain(w) => w.write(buf),
-            Sink::Gz(w) => w.write(buf),
+            Sink::Gz(w, pending) => {
+                pending.extend_from_slice(buf);
+                if pending.len() >= GZ_CHUNK {
+                    let whole = pending.len() / GZ_CHUNK * GZ_CHUNK;
+                    for chunk in pending[..whole].chunks(GZ_CHUNK) {
+                        w.write_all(chunk)?;
+                    }
+                    pending.drain(..whole);
+                }
+                Ok(buf.len())
+            }
         }
     }
     fn flush(&mut self) -> std::io::Result<()> {
         match self {
             Sink::Plain(w) => w.flush(),
-            Sink::Gz(w) => w.flush(),
+            // Pending bytes wait for a whole chunk (or `finish`).
+            Sink::Gz(..) => Ok(()),
         }
     }
 }
@@ -87,7 +105,10 @@ impl Sink {
             .map_err(|e| anyhow::anyhow!("cannot create {name}: {e}"))?;
         let w = BufWriter::with_capacity(1 << 16, file);
         Ok(Some(match mode {
-            ReplicatesCsv::Gz => Sink::Gz(GzEncoder::new(w, Compression::new(GZ_LEVEL))),
+            ReplicatesCsv::Gz => Sink::Gz(
+                GzEncoder::new(w, Compression::new(GZ_LEVEL)),
+                Vec::with_capacity(2 * GZ_CHUNK),
+            ),
             _ => Sink::Plain(w),
         }))
     }
@@ -96,7 +117,10 @@ impl Sink {
     pub fn finish(self) -> Result<()> {
         match self {
             Sink::Plain(mut w) => w.flush()?,
-            Sink::Gz(w) => w.finish()?.flush()?,
+            Sink::Gz(mut w, pending) => {
+                w.write_all(&pending)?;
+                w.finish()?.flush()?
+            }
         }
         Ok(())
     }
