@@ -10,6 +10,7 @@ mod it {
     pub mod house;
     pub mod invariants;
     pub mod schema;
+    pub mod shards;
     pub mod shared;
     pub mod sources;
 }
