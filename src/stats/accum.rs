@@ -15,7 +15,7 @@ pub const OUTCOME_CAP: u32 = 1024;
 /// Finest histogram resolution for monthly series and funding cells (relative 2^-8).
 pub const SERIES_BITS: u32 = 8;
 /// Most buckets a monthly series or funding histogram holds.
-pub const SERIES_CAP: u32 = 160;
+pub const SERIES_CAP: u32 = 128;
 
 /// What a policy's money is measured by in a cost-effectiveness ratio.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

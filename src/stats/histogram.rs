@@ -12,7 +12,7 @@
 //! finest resolution; when the values seen would need more than `cap`
 //! buckets, the resolution drops by one bit (adjacent bucket pairs merge,
 //! since the buckets at `r - 1` are unions of buckets at `r`) until they fit
-//! (resolution 0, powers of two, always fits in 129 buckets). The resolution
+//! (resolution 0, powers of two, always fits in 128 buckets). The resolution
 //! is therefore the finest at which *all* the values seen fit, a function of
 //! the multiset of values alone: adding values in any order, or merging
 //! shards in any order, gives the same histogram. Counts and sums add, so
@@ -30,12 +30,43 @@ pub struct Histogram {
     n: u64,
 }
 
-/// One non-empty bucket.
+/// One non-empty bucket, 24 bytes: the exact sum of its values is held in
+/// 96 bits (`sum_hi:sum_lo`), exact while a bucket holds fewer than 2^32
+/// values (every value has magnitude below 2^63).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Bucket {
-    index: i64,
     count: u64,
-    sum: i128,
+    sum_lo: u64,
+    sum_hi: i32,
+    index: i32,
+}
+
+impl Bucket {
+    fn new(index: i64, count: u64, sum: i128) -> Self {
+        let mut b = Bucket {
+            count,
+            sum_lo: 0,
+            sum_hi: 0,
+            index: index as i32,
+        };
+        b.set_sum(sum);
+        b
+    }
+
+    fn sum(&self) -> i128 {
+        ((self.sum_hi as i128) << 64) | self.sum_lo as i128
+    }
+
+    fn set_sum(&mut self, s: i128) {
+        self.sum_lo = s as u64;
+        self.sum_hi = (s >> 64) as i32;
+    }
+
+    fn add(&mut self, count: u64, sum: i128) {
+        self.count += count;
+        let s = self.sum() + sum;
+        self.set_sum(s);
+    }
 }
 
 /// Bucket index of `v` at resolution `bits`.
@@ -80,11 +111,11 @@ fn coarser(bits: u32, idx: i64) -> i64 {
 
 impl Histogram {
     /// New histogram with `bits` bits of mantissa (finest relative
-    /// resolution `2^-bits`) and at most `cap` non-empty buckets (at least 129).
+    /// resolution `2^-bits`) and at most `cap` non-empty buckets (at least 128).
     pub fn new(bits: u32, cap: u32) -> Self {
         Histogram {
             bits: bits.clamp(1, 20),
-            cap: cap.max(129),
+            cap: cap.max(128),
             buckets: Vec::new(),
             n: 0,
         }
@@ -120,11 +151,11 @@ impl Histogram {
 
     #[inline]
     fn add_to(&mut self, index: i64, count: u64, sum: i128) {
-        match self.buckets.binary_search_by_key(&index, |b| b.index) {
-            Ok(i) => {
-                self.buckets[i].count += count;
-                self.buckets[i].sum += sum;
-            }
+        match self
+            .buckets
+            .binary_search_by_key(&index, |b| b.index as i64)
+        {
+            Ok(i) => self.buckets[i].add(count, sum),
             Err(i) => {
                 if self.buckets.len() == self.buckets.capacity() {
                     // Grow by doubling but never past the cap (plus the one
@@ -133,7 +164,7 @@ impl Histogram {
                     self.buckets
                         .reserve_exact(want.saturating_sub(self.buckets.len()).max(1));
                 }
-                self.buckets.insert(i, Bucket { index, count, sum })
+                self.buckets.insert(i, Bucket::new(index, count, sum))
             }
         }
     }
@@ -151,13 +182,10 @@ impl Histogram {
         let bits = self.bits;
         let mut out: Vec<Bucket> = Vec::with_capacity(self.buckets.len());
         for b in &self.buckets {
-            let index = coarser(bits, b.index);
+            let index = coarser(bits, b.index as i64);
             match out.last_mut() {
-                Some(last) if last.index == index => {
-                    last.count += b.count;
-                    last.sum += b.sum;
-                }
-                _ => out.push(Bucket { index, ..*b }),
+                Some(last) if last.index as i64 == index => last.add(b.count, b.sum()),
+                _ => out.push(Bucket::new(index, b.count, b.sum())),
             }
         }
         self.buckets.clear();
@@ -177,7 +205,7 @@ impl Histogram {
             self.coarsen();
         }
         for b in &o.buckets {
-            self.add_to(b.index, b.count, b.sum);
+            self.add_to(b.index as i64, b.count, b.sum());
         }
         self.n += o.n;
         self.fit();
@@ -195,7 +223,8 @@ impl Histogram {
             .collect();
         let mut out = vec![f64::NAN; qs.len()];
         let mut cum = 0;
-        for &Bucket { count: c, sum, .. } in &self.buckets {
+        for b in &self.buckets {
+            let (c, sum) = (b.count, b.sum());
             let before = cum;
             cum += c;
             for (o, &r) in out.iter_mut().zip(&ranks) {
@@ -214,6 +243,20 @@ impl Histogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bucket_is_24_bytes_and_sums_stay_exact() {
+        assert_eq!(std::mem::size_of::<Bucket>(), 24);
+        let mut b = Bucket::new(3, 1, -5);
+        b.add(1, i64::MIN as i128);
+        b.add(1, i64::MIN as i128);
+        assert_eq!(b.sum(), 2 * i64::MIN as i128 - 5);
+        let mut h = Histogram::new(10, 1024);
+        for _ in 0..3 {
+            h.add(i64::MAX);
+        }
+        assert_eq!(h.buckets[0].sum(), 3 * i64::MAX as i128);
+    }
 
     #[test]
     fn small_values_are_exact() {
