@@ -155,6 +155,8 @@ fn replicates_csv_none_writes_no_rows_and_merge_follows() {
     let one = tmp.path().join("one");
     single(&one, &["--channels", "off", "--replicates-csv", "none"]);
     assert!(files(&one, "").iter().all(|f| !f.starts_with("replicates")));
+    // Charts and the report are drawn without rows.
+    ddrsim().arg("plot").arg(&one).assert().success();
     let dirs = shards(
         &tmp.path().join("shards"),
         &[1, 2],
