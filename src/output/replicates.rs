@@ -176,3 +176,17 @@ impl<W: Write> ReplicateWriter<W> {
             .map_err(|e| anyhow::anyhow!("cannot write replicate rows: {}", e.error()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_compressed_from_ten_thousand_replicates() {
+        assert_eq!(ReplicatesCsv::default_for(1), ReplicatesCsv::Csv);
+        assert_eq!(ReplicatesCsv::default_for(9_999), ReplicatesCsv::Csv);
+        assert_eq!(ReplicatesCsv::default_for(10_000), ReplicatesCsv::Gz);
+        assert_eq!(ReplicatesCsv::Gz.file_name(), Some("replicates.csv.gz"));
+        assert_eq!(ReplicatesCsv::None.file_name(), None);
+    }
+}
