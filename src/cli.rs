@@ -45,6 +45,11 @@ pub enum Command {
     /// Check scenario files without running them.
     #[command(after_help = "Example:\n  ddrsim validate scenarios/*.toml")]
     Validate(ValidateArgs),
+    /// Merge the shard folders of a sharded run into the outputs of a single run.
+    #[command(
+        after_help = "Example:\n  for k in 1 2 3 4; do ddrsim run my.toml --shard $k/4 --out shards/$k; done\n  ddrsim merge shards/* --out results/my-run"
+    )]
+    Merge(MergeArgs),
     /// Print the JSON Schema of the scenario file format.
     #[command(after_help = "Example:\n  ddrsim schema > scenario.schema.json")]
     Schema,
@@ -101,6 +106,58 @@ pub struct RunArgs {
     /// (progress, notes and warnings go to stderr).
     #[arg(long)]
     pub json: bool,
+    /// Replicate rows: `csv` (replicates.csv), `gz` (replicates.csv.gz) or
+    /// `none`. Default: csv below 10,000 replicates, gz from 10,000.
+    #[arg(long, value_enum)]
+    pub replicates_csv: Option<RowsMode>,
+    /// Run only shard K of N (contiguous block of replicates, indices as in
+    /// a single run) and write a shard folder for `ddrsim merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+}
+
+/// How replicate rows are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RowsMode {
+    /// Not at all.
+    None,
+    /// replicates.csv.
+    Csv,
+    /// replicates.csv.gz.
+    Gz,
+}
+
+impl RowsMode {
+    /// The library's mode.
+    pub fn mode(self) -> ddrsim::output::replicates::ReplicatesCsv {
+        use ddrsim::output::replicates::ReplicatesCsv;
+        match self {
+            RowsMode::None => ReplicatesCsv::None,
+            RowsMode::Csv => ReplicatesCsv::Csv,
+            RowsMode::Gz => ReplicatesCsv::Gz,
+        }
+    }
+}
+
+/// Arguments of `ddrsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard folders written by `ddrsim run --shard K/N` (every K once).
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Output folder. Replaced as a whole.
+    #[arg(short, long)]
+    pub out: PathBuf,
+    /// Replicate rows: csv, gz or none. Default: csv below 10,000
+    /// replicates, gz from 10,000 (none if the shards wrote none).
+    #[arg(long, value_enum)]
+    pub replicates_csv: Option<RowsMode>,
+    /// No table on stdout.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Skip charts and report.html (CSV and manifest only).
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// When `run` computes the channel decomposition.

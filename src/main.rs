@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     {
         cli::Command::Run(a) => cmd::run::run(&a),
         cli::Command::Plot(a) => cmd::plot::run(&a),
+        cli::Command::Merge(a) => cmd::merge::run(&a),
         cli::Command::New(a) => cmd::new::run(&a),
         cli::Command::Schema => cmd::schema::run(),
         cli::Command::Completions(a) => cmd::completions::run(&a),

@@ -29,8 +29,9 @@
 
 mod oracle;
 
+use ddrsim::engine::inputs::draw_values;
 use ddrsim::engine::rng::Streams;
-use ddrsim::model::inputs::{draw_values, Inputs};
+use ddrsim::model::inputs::Inputs;
 use ddrsim::model::record::{st, STATES};
 use ddrsim::scenario::{parse_and_validate, Scenario};
 use oracle::exact::{absorption_formula, Chain};

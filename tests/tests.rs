@@ -8,9 +8,11 @@ mod it {
     pub mod engine;
     pub mod honest;
     pub mod hostile;
+    pub mod house;
     pub mod invariants;
     pub mod overrides;
     pub mod schema;
+    pub mod shards;
     pub mod shared;
     pub mod sources;
 }

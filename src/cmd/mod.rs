@@ -3,6 +3,7 @@
 pub mod completions;
 pub mod json;
 pub mod man;
+pub mod merge;
 pub mod new;
 pub mod plot;
 pub mod run;

@@ -12,7 +12,8 @@ use ddrsim::output::atomic::{write_file, StagedDir};
 use ddrsim::output::channels::{channel_rows, write_channels, ChannelRow};
 use ddrsim::output::manifest::{Manifest, ManifestGroup, FORMAT_VERSION};
 use ddrsim::output::number::human;
-use ddrsim::output::replicates::ReplicateWriter;
+use ddrsim::output::replicates::{ReplicateWriter, ReplicatesCsv, Sink};
+use ddrsim::output::shard::{self, ShardInfo, ShardSpec, ShardState};
 use ddrsim::output::tables::{self, pair_stats, ratio_stats, stats, Badge};
 use ddrsim::scenario::Scenario;
 use ddrsim::stats::accum::RunAccumulator;
@@ -59,12 +60,17 @@ pub fn run(args: &RunArgs) -> Result<()> {
         }
         Some(n) => n,
     };
+    let shard_spec = args.shard.as_deref().map(ShardSpec::parse).transpose()?;
+    let (first, last) = shard_spec.map_or((0, replicates), |s| s.range(replicates));
+    let rows_mode = args
+        .replicates_csv
+        .map_or_else(|| ReplicatesCsv::default_for(replicates), |m| m.mode());
     // The scenario's size (memory, money) was checked by validation: what
     // `validate` accepts, `run` runs.
-    let target = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&sc.name));
+    let target = args.out.clone().unwrap_or_else(|| match shard_spec {
+        Some(s) => PathBuf::from("output").join(format!("{}-shard-{}-of-{}", sc.name, s.k, s.n)),
+        None => PathBuf::from("output").join(&sc.name),
+    });
     for w in &sc.warnings {
         eprintln!("warning: {w}");
     }
@@ -77,13 +83,20 @@ pub fn run(args: &RunArgs) -> Result<()> {
         // A second handler cannot be installed (e.g. in tests): keep the default.
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
     }
-    let staged = StagedDir::new(&target, "manifest.json")?;
+    let marker = if shard_spec.is_some() {
+        shard::SHARD_FILE
+    } else {
+        "manifest.json"
+    };
+    let staged = StagedDir::new(&target, marker)?;
     let dir = staged.path().to_path_buf();
     write_file(&dir.join("scenario.toml"), loaded.text.as_bytes())?;
-    let file = File::create(dir.join("replicates.csv")).context("cannot create replicates.csv")?;
-    let mut rows = ReplicateWriter::new(BufWriter::new(file), sc)?;
+    let mut rows = match Sink::create(&dir, rows_mode)? {
+        Some(sink) => Some(ReplicateWriter::new(sink, sc)?),
+        None => None,
+    };
 
-    let bar = ProgressBar::with_draw_target(Some(replicates), ProgressDrawTarget::hidden());
+    let bar = ProgressBar::with_draw_target(Some(last - first), ProgressDrawTarget::hidden());
     bar.set_style(
         ProgressStyle::with_template(
             "{spinner} {msg} [{bar:30}] {pos}/{len} replicates, {eta} left",
@@ -95,8 +108,8 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let show_bar = !args.quiet && std::io::stderr().is_terminal();
     let opts = RunOptions {
         seed,
-        first: 0,
-        replicates,
+        first,
+        replicates: last - first,
         threads,
     };
     let acc = run_replicates(sc, &opts, |block| {
@@ -105,7 +118,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
                 "interrupted: nothing was written; previous results (if any) are unchanged"
             );
         }
-        rows.write_block(block)?;
+        if let Some(rows) = rows.as_mut() {
+            rows.write_block(block)?;
+        }
         if show_bar && bar.is_hidden() && started.elapsed().as_secs_f64() > 1.0 {
             bar.set_draw_target(ProgressDrawTarget::stderr());
         }
@@ -113,7 +128,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
         anyhow::Ok(())
     })?;
     bar.finish_and_clear();
-    rows.finish()?;
+    if let Some(rows) = rows {
+        rows.finish()?.finish()?;
+    }
 
     let cost = decomposition_cost(sc, replicates);
     let with_channels = sc.policies.len() > 1
@@ -129,8 +146,8 @@ pub fn run(args: &RunArgs) -> Result<()> {
              (auto limit {CHANNELS_AUTO_LIMIT}); add --channels on to compute it"
         );
     }
-    let channel_table: Option<Vec<ChannelRow>> = if with_channels {
-        let bar = ProgressBar::with_draw_target(Some(replicates), ProgressDrawTarget::hidden());
+    let channel_acc = if with_channels {
+        let bar = ProgressBar::with_draw_target(Some(last - first), ProgressDrawTarget::hidden());
         bar.set_style(
             ProgressStyle::with_template(
                 "{spinner} {msg} [{bar:30}] {pos}/{len} replicates, {eta} left",
@@ -153,23 +170,136 @@ pub fn run(args: &RunArgs) -> Result<()> {
             anyhow::Ok(())
         })?;
         bar.finish_and_clear();
-        Some(channel_rows(sc, &acc))
+        Some(acc)
     } else {
         None
     };
+    if let Some(spec) = shard_spec {
+        let info = ShardInfo {
+            ddrsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            format_version: FORMAT_VERSION,
+            scenario_sha256: hex(&Sha256::digest(loaded.text.as_bytes())),
+            scenario: sc.name.clone(),
+            scenario_source: loaded.source.clone(),
+            seed,
+            total_replicates: replicates,
+            shard: spec,
+            first_replicate: first,
+            replicates: last - first,
+            channels: channel_acc.is_some(),
+            replicates_file: rows_mode.file_name().map(str::to_string),
+            overrides: loaded.overrides.clone(),
+        };
+        shard::write_state(
+            &dir.join(shard::STATE_FILE),
+            &ShardState {
+                acc,
+                channels: channel_acc,
+            },
+        )?;
+        write_file(
+            &dir.join(shard::SHARD_FILE),
+            serde_json::to_string_pretty(&info)?.as_bytes(),
+        )?;
+        anyhow::ensure!(
+            !interrupted.load(Ordering::SeqCst),
+            "interrupted: nothing was written; previous results (if any) are unchanged"
+        );
+        let out = staged.commit()?;
+        if !args.quiet {
+            println!(
+                "Shard {}/{} of \"{}\": replicates {} to {} of {}, seed {}, {:.1} s. Shard folder {}/ \
+                 (merge every shard with `ddrsim merge SHARD_DIR... --out DIR`)",
+                spec.k,
+                spec.n,
+                sc.name,
+                first,
+                last.saturating_sub(1),
+                replicates,
+                seed,
+                started.elapsed().as_secs_f64(),
+                out.display()
+            );
+        }
+        return Ok(());
+    }
+    let channel_table: Option<Vec<ChannelRow>> = channel_acc.map(|a| channel_rows(sc, &a));
 
+    finish(
+        staged,
+        &Finish {
+            loaded: &loaded,
+            acc: &acc,
+            channel_table,
+            seed,
+            replicates,
+            threads,
+            started,
+            rows_file: rows_mode.file_name(),
+            quiet: args.quiet,
+            json: args.json,
+            no_charts: args.no_charts,
+        },
+        &interrupted,
+    )
+}
+
+/// What a finished run (or a merge of shards) writes and prints.
+pub(super) struct Finish<'a> {
+    /// The scenario.
+    pub loaded: &'a super::Loaded,
+    /// Accumulators of every replicate.
+    pub acc: &'a RunAccumulator,
+    /// Rows of channels.csv, when the decomposition ran.
+    pub channel_table: Option<Vec<ChannelRow>>,
+    /// Master seed.
+    pub seed: u64,
+    /// Replicates of the run.
+    pub replicates: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// When the command started.
+    pub started: Instant,
+    /// The replicate rows file written, if any.
+    pub rows_file: Option<&'static str>,
+    /// No table on stdout.
+    pub quiet: bool,
+    /// A JSON summary on stdout instead of the table.
+    pub json: bool,
+    /// No charts or report.
+    pub no_charts: bool,
+}
+
+/// Writes the summary tables, manifest, charts and report into the staged
+/// folder, commits it and prints the tables.
+pub(super) fn finish(staged: StagedDir, f: &Finish, interrupted: &AtomicBool) -> Result<()> {
+    let Finish {
+        loaded,
+        acc,
+        ref channel_table,
+        seed,
+        replicates,
+        threads,
+        started,
+        rows_file,
+        quiet,
+        json,
+        no_charts,
+    } = *f;
+    let sc = &loaded.scenario;
+    let dir = staged.path().to_path_buf();
     let write_table = |name: &str, f: &dyn Fn(BufWriter<File>) -> Result<()>| -> Result<()> {
         let file = File::create(dir.join(name)).with_context(|| format!("cannot create {name}"))?;
         f(BufWriter::new(file)).with_context(|| format!("cannot write {name}"))
     };
-    write_table("summary.csv", &|w| tables::write_summary(w, sc, &acc))?;
-    write_table("comparison.csv", &|w| tables::write_comparison(w, sc, &acc))?;
-    write_table("timeseries.csv", &|w| tables::write_timeseries(w, sc, &acc))?;
-    write_table("funding.csv", &|w| tables::write_funding(w, sc, &acc))?;
+    write_table("summary.csv", &|w| tables::write_summary(w, sc, acc))?;
+    write_table("comparison.csv", &|w| tables::write_comparison(w, sc, acc))?;
+    write_table("timeseries.csv", &|w| tables::write_timeseries(w, sc, acc))?;
+    write_table("funding.csv", &|w| tables::write_funding(w, sc, acc))?;
     if let Some(rows) = &channel_table {
         write_table("channels.csv", &|w| write_channels(w, sc, rows))?;
     }
-    let shortfalls = offset_shortfalls(sc, &acc);
+    let shortfalls = offset_shortfalls(sc, acc);
     for (policy, mean) in &shortfalls {
         eprintln!(
             "warning: policy '{policy}': offset_voluntary could not deduct USD {} on average of \
@@ -219,7 +349,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         &dir.join("manifest.json"),
         serde_json::to_string_pretty(&manifest)?.as_bytes(),
     )?;
-    if !args.no_charts {
+    if !no_charts {
         ddrsim::plot::render_charts(&dir).context("cannot draw charts")?;
         ddrsim::report::write_report(&dir).context("cannot write report.html")?;
     }
@@ -228,22 +358,36 @@ pub fn run(args: &RunArgs) -> Result<()> {
         "interrupted: nothing was written; previous results (if any) are unchanged"
     );
     let out = staged.commit()?;
-    if args.json {
-        return super::json::print(sc, &loaded.source, &acc, seed, &out);
+    if json {
+        return super::json::print(sc, &loaded.source, acc, seed, &out);
     }
-    if !args.quiet {
-        print_headline(sc, &acc, replicates, seed, started.elapsed().as_secs_f64());
-        print_effects(sc, &acc);
-        print_money(sc, &acc);
+    if !quiet {
+        print_headline(sc, acc, replicates, seed, started.elapsed().as_secs_f64());
+        print_effects(sc, acc);
+        print_money(sc, acc);
         if let Some(rows) = &channel_table {
             print_channels(sc, rows);
         }
-        println!("\nResults in {}/ (summary.csv, comparison.csv, timeseries.csv, funding.csv, replicates.csv{}{})", out.display(), if channel_table.is_some() { ", channels.csv" } else { "" }, if args.no_charts { "" } else { ", charts/, report.html" });
+        println!(
+            "\nResults in {}/ (summary.csv, comparison.csv, timeseries.csv, funding.csv{}{}{})",
+            out.display(),
+            rows_file.map_or(String::new(), |f| format!(", {f}")),
+            if channel_table.is_some() {
+                ", channels.csv"
+            } else {
+                ""
+            },
+            if no_charts {
+                ""
+            } else {
+                ", charts/, report.html"
+            }
+        );
     }
     Ok(())
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -255,7 +399,13 @@ fn cell(mean: f64, half: f64, digits: usize) -> String {
     }
 }
 
-fn print_headline(sc: &Scenario, acc: &RunAccumulator, replicates: u64, seed: u64, secs: f64) {
+pub(super) fn print_headline(
+    sc: &Scenario,
+    acc: &RunAccumulator,
+    replicates: u64,
+    seed: u64,
+    secs: f64,
+) {
     let cols = outcome_columns(sc);
     let find = |name: &str| {
         cols.iter()
@@ -299,7 +449,7 @@ fn print_headline(sc: &Scenario, acc: &RunAccumulator, replicates: u64, seed: u6
 }
 
 /// Mean offset shortfall per offset policy, where it is not 0.
-fn offset_shortfalls(sc: &Scenario, acc: &RunAccumulator) -> Vec<(String, f64)> {
+pub(super) fn offset_shortfalls(sc: &Scenario, acc: &RunAccumulator) -> Vec<(String, f64)> {
     let cols = outcome_columns(sc);
     let Some(ci) = cols
         .iter()
@@ -332,7 +482,7 @@ fn signed(x: f64, digits: usize) -> String {
 
 /// The paired effects: each policy vs the baseline, with the spread of the
 /// effect across replicates first and the precision of its mean beside it.
-fn print_effects(sc: &Scenario, acc: &RunAccumulator) {
+pub(super) fn print_effects(sc: &Scenario, acc: &RunAccumulator) {
     if sc.policies.len() < 2 {
         return;
     }
@@ -391,7 +541,7 @@ fn print_effects(sc: &Scenario, acc: &RunAccumulator) {
 
 /// Money per policy: what came in, where it went, what the policy put in,
 /// and the outcome per dollar.
-fn print_money(sc: &Scenario, acc: &RunAccumulator) {
+pub(super) fn print_money(sc: &Scenario, acc: &RunAccumulator) {
     let cols = outcome_columns(sc);
     let mean_of = |pi: usize, name: &str| -> f64 {
         cols.iter()
@@ -482,7 +632,7 @@ fn print_money(sc: &Scenario, acc: &RunAccumulator) {
 
 /// Why: the channel decomposition of the effect on re-recruitment, in words
 /// generated from the computed rows.
-fn print_channels(sc: &Scenario, rows: &[ChannelRow]) {
+pub(super) fn print_channels(sc: &Scenario, rows: &[ChannelRow]) {
     println!("\nWhy (channel decomposition of the effect on re-recruitment, same random numbers; channels.csv):");
     for pol in sc.policies.iter().skip(1) {
         for line in

@@ -3,11 +3,12 @@
 //! replicate's drawn values ([`ChannelSet::apply`]); paired effects vs the
 //! baseline go to a [`ChannelAccumulator`].
 
+use super::inputs::draw_values;
 use super::rng::Streams;
 use super::run::{for_each_block, RunOptions};
 use super::sim::simulate;
 use crate::model::channels::{decomposition_sets, ChannelSet};
-use crate::model::inputs::{draw_values, Inputs};
+use crate::model::inputs::Inputs;
 use crate::model::record::{st, Trajectory};
 use crate::scenario::Scenario;
 use crate::stats::channels::{ChannelAccumulator, ConfigEffects, CHANNEL_METRICS};

@@ -5,6 +5,7 @@ mod allocate;
 pub mod binomial;
 pub mod channels;
 pub mod draw;
+pub mod inputs;
 mod money;
 pub mod rng;
 pub mod run;

@@ -3,9 +3,10 @@
 //! handed to the caller, then added to exact integer accumulators, so
 //! results are identical whatever the thread count.
 
+use super::inputs::draw_values;
 use super::rng::Streams;
 use super::sim::simulate;
-use crate::model::inputs::{draw_values, Inputs};
+use crate::model::inputs::Inputs;
 use crate::model::outcome::{
     funding_cells, funding_row, outcome_columns, outcome_row, series_columns, series_rows,
 };

@@ -3,9 +3,8 @@
 //! per-month arrays). The same [`Inputs`] serve every policy of the
 //! replicate, which is what makes policy comparisons paired.
 
-use crate::engine::rng::{hash_str, Purpose, Streams};
 use crate::scenario::validate::limits;
-use crate::scenario::{Category, CategorySet, Earmark, Scenario, SlotKind, StepSchedule};
+use crate::scenario::{Category, CategorySet, Earmark, Scenario, StepSchedule};
 
 /// Money in whole US cents.
 pub type Cents = i64;
@@ -27,28 +26,6 @@ pub fn round_half_up(x: f64, lo: u64, hi: u64) -> u64 {
         return lo;
     }
     (x + 0.5).floor().clamp(lo as f64, hi as f64) as u64
-}
-
-/// Draws every parameter slot of the scenario for one replicate.
-pub fn draw_values(sc: &Scenario, streams: &Streams) -> Vec<f64> {
-    sc.params
-        .iter()
-        .map(|slot| match &slot.param {
-            crate::scenario::Param::Fixed(v) => *v,
-            crate::scenario::Param::Uncertain(d) => {
-                let purpose = match slot.kind {
-                    SlotKind::Parameter => Purpose::Parameter,
-                    SlotKind::Caseload => Purpose::Caseload,
-                };
-                d.sample(&mut streams.parameter(purpose, hash_str(&slot.key)))
-            }
-            // One stream per shared name: every slot with the name draws the same value.
-            crate::scenario::Param::Shared(s) => s.dist.sample(&mut streams.parameter(
-                Purpose::Parameter,
-                hash_str(&format!("shared.{}", s.shared)),
-            )),
-        })
-        .collect()
 }
 
 /// Per-group inputs of one replicate.

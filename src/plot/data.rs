@@ -334,6 +334,7 @@ impl OutputData {
                 .map(|p| read_timeseries(&p))
                 .transpose()?,
             replicates: opt("replicates.csv")
+                .or_else(|| opt("replicates.csv.gz"))
                 .map(|p| read_replicates(&p))
                 .transpose()?,
             channels: opt("channels.csv")
@@ -419,7 +420,7 @@ pub fn parse_cell(cell: &str) -> std::result::Result<Option<f64>, String> {
 /// A CSV file opened with its header mapped to column positions.
 struct Table {
     path: String,
-    reader: csv::Reader<File>,
+    reader: csv::Reader<Box<dyn std::io::Read>>,
     cols: HashMap<String, usize>,
     header: Vec<String>,
 }
@@ -427,6 +428,13 @@ struct Table {
 impl Table {
     fn open(path: &Path) -> Result<Self> {
         let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let file: Box<dyn std::io::Read> = if path.extension().is_some_and(|e| e == "gz") {
+            Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
+                file,
+            )))
+        } else {
+            Box::new(file)
+        };
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
         let header: Vec<String> = reader
             .headers()

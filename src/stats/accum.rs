@@ -8,10 +8,14 @@ use super::moments::{CrossMoments, Moments};
 use crate::model::outcome::{Better, Column};
 use serde::{Deserialize, Serialize};
 
-/// Histogram resolution for outcomes (relative 2^-10).
+/// Finest histogram resolution for outcomes and paired differences (relative 2^-10).
 pub const OUTCOME_BITS: u32 = 10;
-/// Histogram resolution for monthly series and funding cells (relative 2^-8).
+/// Most buckets an outcome or paired-difference histogram holds.
+pub const OUTCOME_CAP: u32 = 1024;
+/// Finest histogram resolution for monthly series and funding cells (relative 2^-8).
 pub const SERIES_BITS: u32 = 8;
+/// Most buckets a monthly series or funding histogram holds.
+pub const SERIES_CAP: u32 = 128;
 
 /// What a policy's money is measured by in a cost-effectiveness ratio.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,10 +96,10 @@ pub struct ColumnAcc {
 }
 
 impl ColumnAcc {
-    fn new(bits: u32) -> Self {
+    fn new(bits: u32, cap: u32) -> Self {
         ColumnAcc {
             moments: Moments::default(),
-            hist: Histogram::new(bits),
+            hist: Histogram::new(bits, cap),
         }
     }
     fn add(&mut self, v: i64) {
@@ -127,7 +131,7 @@ impl Default for PairAcc {
     fn default() -> Self {
         PairAcc {
             diff: Moments::default(),
-            hist: Histogram::new(OUTCOME_BITS),
+            hist: Histogram::new(OUTCOME_BITS, OUTCOME_CAP),
             better: 0,
             worse: 0,
             ties: 0,
@@ -226,13 +230,13 @@ impl RunAccumulator {
             .map(|p| PolicyAcc {
                 outcomes: columns
                     .iter()
-                    .map(|_| ColumnAcc::new(OUTCOME_BITS))
+                    .map(|_| ColumnAcc::new(OUTCOME_BITS, OUTCOME_CAP))
                     .collect(),
                 series: (0..n_series * months)
-                    .map(|_| ColumnAcc::new(SERIES_BITS))
+                    .map(|_| ColumnAcc::new(SERIES_BITS, SERIES_CAP))
                     .collect(),
                 funding: (0..n_funding)
-                    .map(|_| ColumnAcc::new(SERIES_BITS))
+                    .map(|_| ColumnAcc::new(SERIES_BITS, SERIES_CAP))
                     .collect(),
                 pairs: if p == 0 {
                     Vec::new()

@@ -546,8 +546,10 @@ fn a_shared_draw_is_truncated_to_the_intersection_of_ranges() {
         assert_eq!(sd.dist.hi, 1.0, "{}", s.key);
     }
     for i in 0..50 {
-        let v =
-            ddrsim::model::inputs::draw_values(&sc, &ddrsim::engine::rng::Streams::replicate(1, i));
+        let v = ddrsim::engine::inputs::draw_values(
+            &sc,
+            &ddrsim::engine::rng::Streams::replicate(1, i),
+        );
         let pick = |k: &str| v[sc.params.iter().position(|s| s.key == k).expect("slot")];
         assert_eq!(pick("ssr.s0"), pick("ssr.kappa"));
         assert!((0.0..=1.0).contains(&pick("ssr.kappa")));

@@ -1,8 +1,9 @@
 //! Shared helpers for the integration tests.
 
+use ddrsim::engine::inputs::draw_values;
 use ddrsim::engine::rng::Streams;
 use ddrsim::engine::simulate;
-use ddrsim::model::inputs::{draw_values, Inputs};
+use ddrsim::model::inputs::Inputs;
 use ddrsim::model::record::Trajectory;
 use ddrsim::scenario::{parse_and_validate, Scenario};
 use std::path::PathBuf;

@@ -4,10 +4,11 @@
 
 use super::common::{load, path, replicate};
 use ddrsim::engine::channels::run_channels;
+use ddrsim::engine::inputs::draw_values;
 use ddrsim::engine::rng::Streams;
 use ddrsim::engine::run::{run, run_replicate, RunOptions};
 use ddrsim::model::channels::{ChannelSet, CHANNELS};
-use ddrsim::model::inputs::{draw_values, Inputs};
+use ddrsim::model::inputs::Inputs;
 use ddrsim::model::outcome::outcome_columns;
 use ddrsim::model::record::st;
 use ddrsim::output::tables::pair_stats;

@@ -3,8 +3,9 @@
 //! average out across groups.
 
 use super::common::path;
+use ddrsim::engine::inputs::draw_values;
 use ddrsim::engine::rng::Streams;
-use ddrsim::model::inputs::{draw_values, Inputs};
+use ddrsim::model::inputs::Inputs;
 use ddrsim::scenario::{parse_and_validate, ScenarioError};
 
 fn with_wait_effects(a: &str, b: &str) -> String {
