@@ -8,6 +8,7 @@ mod it {
     pub mod honest;
     pub mod hostile;
     pub mod invariants;
+    pub mod outdir;
     pub mod schema;
     pub mod shared;
     pub mod sources;

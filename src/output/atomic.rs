@@ -6,7 +6,7 @@
 //! Beside a target `out/` live three hidden siblings, named from a bounded
 //! prefix of the folder name and a hash of the whole name (so a long name
 //! never makes them too long): `.<prefix>.<hash>.lock`, an advisory lock
-//! held for the whole run, which refuses a second concurrent run into the
+//! held for the whole run (and removed at its end), which refuses a second concurrent run into the
 //! same folder; `.<prefix>.<hash>.partial`, the staging folder; and
 //! `.<prefix>.<hash>.old`, the previous results between the two renames of
 //! a commit. A run killed between those renames leaves `out/` missing and
@@ -39,8 +39,8 @@ pub struct StagedDir {
 /// The hidden paths kept beside an output folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Siblings {
-    /// Advisory lock file (kept after the run: removing it would let two
-    /// runs lock different files of the same name).
+    /// Advisory lock file, removed by its holder (on Unix) just before the
+    /// lock is released.
     pub lock: PathBuf,
     /// Staging folder, where a run writes.
     pub staging: PathBuf,
@@ -94,7 +94,34 @@ pub fn siblings(target: &Path) -> Result<Siblings> {
 }
 
 /// Takes the advisory lock of `target`, or says which process holds it.
+/// The holder removes the lock file before releasing it, so a lock taken
+/// on a file that is no longer at `path` is retried on a new one.
 fn lock(target: &Path, path: &Path) -> Result<File> {
+    loop {
+        let file = lock_once(target, path)?;
+        if same_file(&file, path) {
+            return Ok(file);
+        }
+    }
+}
+
+/// Whether `path` still names the open `file`.
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Elsewhere the lock file is never removed, so it is always the same.
+#[cfg(not(unix))]
+fn same_file(_file: &File, _path: &Path) -> bool {
+    true
+}
+
+fn lock_once(target: &Path, path: &Path) -> Result<File> {
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -251,6 +278,10 @@ impl Drop for StagedDir {
         if !self.committed {
             fs::remove_dir_all(&self.siblings.staging).ok();
         }
+        // Removed while still locked; the lock itself goes with the file
+        // handle, after this.
+        #[cfg(unix)]
+        fs::remove_file(&self.siblings.lock).ok();
     }
 }
 
