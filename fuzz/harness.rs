@@ -87,7 +87,10 @@ pub fn check(data: &[u8]) -> Outcome {
             for cell in line.split(',') {
                 let c = cell.trim_matches('"').to_ascii_lowercase();
                 assert!(
-                    !matches!(c.as_str(), "nan" | "inf" | "-inf" | "+inf" | "infinity" | "-infinity"),
+                    !matches!(
+                        c.as_str(),
+                        "nan" | "inf" | "-inf" | "+inf" | "infinity" | "-infinity"
+                    ),
                     "{name} line {} has a non-finite cell: {line}",
                     n + 1
                 );

@@ -5,6 +5,7 @@ mod it {
     pub mod cli;
     pub mod common;
     pub mod engine;
+    pub mod fuzz;
     pub mod honest;
     pub mod hostile;
     pub mod invariants;
