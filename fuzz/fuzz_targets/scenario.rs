@@ -5,6 +5,8 @@
 
 use libfuzzer_sys::fuzz_target;
 
+// The harness also serves the `values` target.
+#[allow(dead_code)]
 #[path = "../harness.rs"]
 mod harness;
 
