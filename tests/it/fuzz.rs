@@ -44,14 +44,20 @@ fn inputs_found_by_the_fuzzer_pass_the_harness() {
 
 /// Replays a fuzzing corpus on stable Rust and counts what became of its
 /// inputs: `DDRSIM_FUZZ_CORPUS=fuzz/corpus/scenario cargo test --release
-/// --test tests replay_a_corpus -- --ignored --nocapture`.
+/// --test tests replay_a_corpus -- --ignored --nocapture` (with
+/// `DDRSIM_FUZZ_VALUES=1` for a corpus of the `values` target).
 #[test]
 #[ignore = "needs a corpus from a fuzzing run (docs/fuzzing.md)"]
 fn replay_a_corpus() {
     let dir = std::env::var("DDRSIM_FUZZ_CORPUS").expect("set DDRSIM_FUZZ_CORPUS");
     let (mut skipped, mut rejected, mut too_large, mut ran) = (0, 0, 0, 0);
     for p in files(&dir) {
-        let data = fs::read(&p).expect("read");
+        let mut data = fs::read(&p).expect("read");
+        if std::env::var_os("DDRSIM_FUZZ_VALUES").is_some() {
+            data = harness::values_input(&data)
+                .unwrap_or_default()
+                .into_bytes();
+        }
         match harness::check(&data) {
             Outcome::Skipped => skipped += 1,
             Outcome::Rejected => rejected += 1,
