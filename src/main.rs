@@ -31,7 +31,16 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            // Stopped by a signal: the shell convention, 128 + its number.
+            match e
+                .chain()
+                .find_map(|c| c.downcast_ref::<cmd::run::Interrupted>())
+            {
+                Some(cmd::run::Interrupted(sig)) => {
+                    ExitCode::from(u8::try_from(128 + sig).unwrap_or(1))
+                }
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }

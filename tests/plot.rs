@@ -727,6 +727,13 @@ fn find_chromium() -> Option<PathBuf> {
 #[test]
 fn report_renders_in_a_real_browser() {
     let Some(chromium) = find_chromium() else {
+        // In CI a missing browser is a failure, not a silent skip.
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+        assert!(
+            !ci,
+            "chromium not found and CI is set: the browser test must run in CI \
+             (install with `apt-get install -y chromium`)"
+        );
         println!("SKIPPED: chromium not found; install with `apt-get install -y chromium`");
         return;
     };

@@ -6,10 +6,12 @@ mod it {
     pub mod cli;
     pub mod common;
     pub mod engine;
+    pub mod fuzz;
     pub mod honest;
     pub mod hostile;
     pub mod house;
     pub mod invariants;
+    pub mod outdir;
     pub mod overrides;
     pub mod schema;
     pub mod shards;

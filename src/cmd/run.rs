@@ -8,7 +8,7 @@ use ddrsim::engine::channels::{decomposition_cost, run_channels};
 use ddrsim::engine::rng::RNG_NAME;
 use ddrsim::engine::run::{run as run_replicates, RunOptions};
 use ddrsim::model::outcome::{outcome_columns, Unit};
-use ddrsim::output::atomic::{write_file, StagedDir};
+use ddrsim::output::atomic::{folder_name, write_file, StagedDir};
 use ddrsim::output::channels::{channel_rows, write_channels, ChannelRow};
 use ddrsim::output::manifest::{Manifest, ManifestGroup, FORMAT_VERSION};
 use ddrsim::output::number::human;
@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -69,30 +69,41 @@ pub fn run(args: &RunArgs) -> Result<()> {
     // `validate` accepts, `run` runs.
     let target = args.out.clone().unwrap_or_else(|| match shard_spec {
         Some(s) => PathBuf::from("output").join(format!("{}-shard-{}-of-{}", sc.name, s.k, s.n)),
-        None => PathBuf::from("output").join(&sc.name),
+        None => PathBuf::from("output").join(folder_name(&sc.name)),
     });
     for w in &sc.warnings {
         eprintln!("warning: {w}");
     }
 
-    // Ctrl-C (or SIGTERM) stops the run between blocks; the staging folder is
-    // then removed and the previous results stay in place.
-    let interrupted = Arc::new(AtomicBool::new(false));
-    {
-        let flag = Arc::clone(&interrupted);
-        // A second handler cannot be installed (e.g. in tests): keep the default.
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    }
+    // Ctrl-C (or SIGTERM, SIGHUP) stops the run between blocks; the staging
+    // folder is then removed and the previous results stay in place.
+    let stop = Stop::install();
     let marker = if shard_spec.is_some() {
         shard::SHARD_FILE
     } else {
         "manifest.json"
     };
     let staged = StagedDir::new(&target, marker)?;
+    if staged.recovered() {
+        eprintln!(
+            "note: put back the previous results in '{}', left aside by a run that was killed \
+             while replacing them",
+            target.display()
+        );
+    }
     let dir = staged.path().to_path_buf();
+    // Write errors name the file, the folder being written and the target.
+    let failed = |name: &str| {
+        format!(
+            "cannot write {name} in '{}' (the staging folder of '{}')",
+            dir.display(),
+            target.display()
+        )
+    };
     write_file(&dir.join("scenario.toml"), loaded.text.as_bytes())?;
-    let mut rows = match Sink::create(&dir, rows_mode)? {
-        Some(sink) => Some(ReplicateWriter::new(sink, sc)?),
+    let rows_name = rows_mode.file_name().unwrap_or("replicates.csv");
+    let mut rows = match Sink::create(&dir, rows_mode).with_context(|| failed(rows_name))? {
+        Some(sink) => Some(ReplicateWriter::new(sink, sc).with_context(|| failed(rows_name))?),
         None => None,
     };
 
@@ -113,13 +124,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
         threads,
     };
     let acc = run_replicates(sc, &opts, |block| {
-        if interrupted.load(Ordering::SeqCst) {
-            anyhow::bail!(
-                "interrupted: nothing was written; previous results (if any) are unchanged"
-            );
-        }
+        stop.check()?;
         if let Some(rows) = rows.as_mut() {
-            rows.write_block(block)?;
+            rows.write_block(block).with_context(|| failed(rows_name))?;
         }
         if show_bar && bar.is_hidden() && started.elapsed().as_secs_f64() > 1.0 {
             bar.set_draw_target(ProgressDrawTarget::stderr());
@@ -129,7 +136,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
     })?;
     bar.finish_and_clear();
     if let Some(rows) = rows {
-        rows.finish()?.finish()?;
+        rows.finish()
+            .and_then(|s| s.finish())
+            .with_context(|| failed(rows_name))?;
     }
 
     let cost = decomposition_cost(sc, replicates);
@@ -158,11 +167,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         bar.set_message("channel decomposition");
         let chan_started = Instant::now();
         let acc = run_channels(sc, &opts, |n| {
-            if interrupted.load(Ordering::SeqCst) {
-                anyhow::bail!(
-                    "interrupted: nothing was written; previous results (if any) are unchanged"
-                );
-            }
+            stop.check()?;
             if show_bar && bar.is_hidden() && chan_started.elapsed().as_secs_f64() > 1.0 {
                 bar.set_draw_target(ProgressDrawTarget::stderr());
             }
@@ -201,10 +206,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
             &dir.join(shard::SHARD_FILE),
             serde_json::to_string_pretty(&info)?.as_bytes(),
         )?;
-        anyhow::ensure!(
-            !interrupted.load(Ordering::SeqCst),
-            "interrupted: nothing was written; previous results (if any) are unchanged"
-        );
+        stop.check()?;
         let out = staged.commit()?;
         if !args.quiet {
             println!(
@@ -240,7 +242,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
             json: args.json,
             no_charts: args.no_charts,
         },
-        &interrupted,
+        &|| stop.check(),
     )
 }
 
@@ -272,7 +274,7 @@ pub(super) struct Finish<'a> {
 
 /// Writes the summary tables, manifest, charts and report into the staged
 /// folder, commits it and prints the tables.
-pub(super) fn finish(staged: StagedDir, f: &Finish, interrupted: &AtomicBool) -> Result<()> {
+pub(super) fn finish(staged: StagedDir, f: &Finish, check: &dyn Fn() -> Result<()>) -> Result<()> {
     let Finish {
         loaded,
         acc,
@@ -288,9 +290,16 @@ pub(super) fn finish(staged: StagedDir, f: &Finish, interrupted: &AtomicBool) ->
     } = *f;
     let sc = &loaded.scenario;
     let dir = staged.path().to_path_buf();
+    let failed = |name: &str| {
+        format!(
+            "cannot write {name} in '{}' (the staging folder of '{}')",
+            dir.display(),
+            staged.target().display()
+        )
+    };
     let write_table = |name: &str, f: &dyn Fn(BufWriter<File>) -> Result<()>| -> Result<()> {
-        let file = File::create(dir.join(name)).with_context(|| format!("cannot create {name}"))?;
-        f(BufWriter::new(file)).with_context(|| format!("cannot write {name}"))
+        let file = File::create(dir.join(name)).with_context(|| failed(name))?;
+        f(BufWriter::new(file)).with_context(|| failed(name))
     };
     write_table("summary.csv", &|w| tables::write_summary(w, sc, acc))?;
     write_table("comparison.csv", &|w| tables::write_comparison(w, sc, acc))?;
@@ -350,13 +359,12 @@ pub(super) fn finish(staged: StagedDir, f: &Finish, interrupted: &AtomicBool) ->
         serde_json::to_string_pretty(&manifest)?.as_bytes(),
     )?;
     if !no_charts {
-        ddrsim::plot::render_charts(&dir).context("cannot draw charts")?;
-        ddrsim::report::write_report(&dir).context("cannot write report.html")?;
+        ddrsim::plot::render_charts(&dir)
+            .with_context(|| format!("cannot draw charts in '{}'", dir.display()))?;
+        ddrsim::report::write_report(&dir)
+            .with_context(|| format!("cannot write report.html in '{}'", dir.display()))?;
     }
-    anyhow::ensure!(
-        !interrupted.load(Ordering::SeqCst),
-        "interrupted: nothing was written; previous results (if any) are unchanged"
-    );
+    check()?;
     let out = staged.commit()?;
     if json {
         return super::json::print(sc, &loaded.source, acc, seed, &out);
@@ -385,6 +393,68 @@ pub(super) fn finish(staged: StagedDir, f: &Finish, interrupted: &AtomicBool) ->
         );
     }
     Ok(())
+}
+
+/// A run stopped by a signal; `main` exits with 128 + the signal number.
+#[derive(Debug)]
+pub struct Interrupted(pub i32);
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self.0 {
+            1 => "SIGHUP".to_string(),
+            2 => "SIGINT".to_string(),
+            15 => "SIGTERM".to_string(),
+            n => format!("signal {n}"),
+        };
+        write!(
+            f,
+            "interrupted by {name}: nothing was written; previous results (if any) are unchanged"
+        )
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+/// The termination signals a run stops on.
+#[cfg(unix)]
+const STOP_SIGNALS: [i32; 3] = [
+    signal_hook::consts::SIGINT,
+    signal_hook::consts::SIGTERM,
+    signal_hook::consts::SIGHUP,
+];
+#[cfg(not(unix))]
+const STOP_SIGNALS: [i32; 2] = [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM];
+
+/// Which termination signal arrived: the first one stops the run at the
+/// next check, a second one exits at once (128 + its number).
+struct Stop {
+    flag: Arc<AtomicBool>,
+    signal: Arc<AtomicUsize>,
+}
+
+impl Stop {
+    fn install() -> Self {
+        let flag = Arc::new(AtomicBool::new(false));
+        let signal = Arc::new(AtomicUsize::new(0));
+        for sig in STOP_SIGNALS {
+            // If a handler cannot be installed the signal keeps its default
+            // action, which also ends the run without committing.
+            let _ =
+                signal_hook::flag::register_conditional_shutdown(sig, 128 + sig, Arc::clone(&flag));
+            let _ = signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize);
+            let _ = signal_hook::flag::register(sig, Arc::clone(&flag));
+        }
+        Stop { flag, signal }
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.flag.load(Ordering::SeqCst) {
+            let sig = self.signal.load(Ordering::SeqCst);
+            return Err(Interrupted(i32::try_from(sig).unwrap_or(2)).into());
+        }
+        Ok(())
+    }
 }
 
 pub(super) fn hex(bytes: &[u8]) -> String {

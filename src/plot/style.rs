@@ -430,7 +430,7 @@ impl TickAxis {
         let on_tick = |m: u32| match cal(m) {
             Some((_, mo)) if step <= 12 => (mo.saturating_sub(1)) % step == 0,
             Some((y, mo)) => mo == 1 && y.rem_euclid((step / 12) as i64) == 0,
-            None => (m - first) % step == 0,
+            None => (m - first).is_multiple_of(step),
         };
         let mut ticks: Vec<(f64, String)> = (first..=last)
             .filter(|m| on_tick(*m))

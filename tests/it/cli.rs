@@ -321,8 +321,10 @@ fn rerunning_replaces_the_output_folder_whole() {
     fs::create_dir_all(&out).expect("mkdir");
     fs::write(out.join("stale.txt"), "old").expect("write");
     fs::write(out.join("manifest.json"), "{}").expect("write");
-    // A staging folder left by an interrupted run (its process is gone) is cleaned up.
-    let interrupted = tmp.path().join(".o.partial-999999999");
+    // A staging folder left by an interrupted run is cleaned up.
+    let interrupted = ddrsim::output::atomic::siblings(&out)
+        .expect("siblings")
+        .staging;
     fs::create_dir_all(&interrupted).expect("mkdir");
     run_gap(&out, &["-n", "5"]).success();
     assert!(!out.join("stale.txt").exists());
