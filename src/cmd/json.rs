@@ -2,6 +2,8 @@
 //! (format described in README.md, "Machine-readable summary"). Non-finite
 //! numbers (an undefined mean or interval) are written as `null`.
 
+#![deny(clippy::indexing_slicing)]
+
 use anyhow::{Context, Result};
 use ddrsim::model::outcome::{outcome_columns, Better};
 use ddrsim::output::tables::{pair_stats, stats, Badge};
@@ -162,7 +164,7 @@ pub fn summary(
                 .collect(),
         })
         .collect();
-    let baseline = sc.policies[0].id.clone();
+    let baseline = sc.baseline().id.clone();
     let differences = (1..sc.policies.len())
         .map(|pi| PolicyDifferences {
             policy: sc.policies[pi].id.clone(),

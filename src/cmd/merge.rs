@@ -1,6 +1,8 @@
 //! `ddrsim merge`: check a set of shard folders and write the outputs of the
 //! single run they split (byte-identical CSV files).
 
+#![deny(clippy::indexing_slicing)]
+
 use super::run::{finish, hex, Finish};
 use super::Loaded;
 use crate::cli::MergeArgs;

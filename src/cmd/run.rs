@@ -1,6 +1,8 @@
 //! `ddrsim run`: simulate every policy of a scenario, write the output
 //! folder atomically, print the headline comparison.
 
+#![deny(clippy::indexing_slicing)]
+
 use super::load_with;
 use crate::cli::{ChannelsMode, RunArgs};
 use anyhow::{Context, Result};
@@ -329,7 +331,7 @@ pub(super) fn finish(staged: StagedDir, f: &Finish, check: &dyn Fn() -> Result<(
             first_replicate: 0,
             replicates,
             policies: sc.policies.iter().map(|p| p.id.clone()).collect(),
-            baseline: sc.policies[0].id.clone(),
+            baseline: sc.baseline().id.clone(),
             threads,
             rng: RNG_NAME.to_string(),
             command_line: std::env::args().collect::<Vec<_>>().join(" "),
@@ -565,7 +567,7 @@ pub(super) fn print_effects(sc: &Scenario, acc: &RunAccumulator) {
         "\nEffect of each policy vs {} (policy minus baseline, paired on common random numbers):\n  \
          median effect [5th to 95th percentile across replicates], mean ± 95% precision of the mean, \
          P(better / worse / tie)",
-        sc.policies[0].id
+        sc.baseline().id
     );
     let w = sc
         .policies
@@ -673,7 +675,7 @@ pub(super) fn print_money(sc: &Scenario, acc: &RunAccumulator) {
     if sc.policies.len() < 2 {
         return;
     }
-    println!("\nPer dollar, vs {} (ratio of mean effect to mean money; empty when the policy brings no new money):", sc.policies[0].id);
+    println!("\nPer dollar, vs {} (ratio of mean effect to mean money; empty when the policy brings no new money):", sc.baseline().id);
     for (pi, pol) in sc.policies.iter().enumerate().skip(1) {
         let r = ratio_stats(acc, pi);
         let get = |name: &str| {

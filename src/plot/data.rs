@@ -8,6 +8,8 @@
 //! is not a number at all is an error naming the file, line and column.
 //! Nothing here panics on odd data: a file with only a header loads as empty.
 
+#![deny(clippy::indexing_slicing)]
+
 use anyhow::{anyhow, Context, Result};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
