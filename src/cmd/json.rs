@@ -121,6 +121,10 @@ pub struct Difference {
 }
 
 /// Builds the summary of a finished run.
+// Cannot fail: column indices are positions in `outcome_columns(sc)`, policy
+// indices positions in `sc.policies`, and the accumulator has this scenario's
+// layout (built by the engine for it, or merged from shards checked against it).
+#[allow(clippy::indexing_slicing)]
 pub fn summary(
     sc: &Scenario,
     source: &str,

@@ -24,7 +24,10 @@ pub fn run(args: &MergeArgs) -> Result<()> {
         .map(|d| read_info(d))
         .collect::<Result<Vec<_>>>()?;
     let shards = check_set(shards, env!("CARGO_PKG_VERSION"))?;
-    let first = &shards[0].info;
+    let Some(first_shard) = shards.first() else {
+        bail!("no shard folders given");
+    };
+    let first = &first_shard.info;
     let total = first.total_replicates;
 
     // The scenario: every shard's copy must be the file its description names.
@@ -45,7 +48,7 @@ pub fn run(args: &MergeArgs) -> Result<()> {
     let scenario = parse_and_validate(&text).with_context(|| {
         format!(
             "the scenario of shard folder '{}' is invalid",
-            shards[0].dir.display()
+            first_shard.dir.display()
         )
     })?;
     let loaded = Loaded {

@@ -471,6 +471,10 @@ fn cell(mean: f64, half: f64, digits: usize) -> String {
     }
 }
 
+// Cannot fail: column indices are positions in `outcome_columns(sc)`, policy
+// indices positions in `sc.policies`, and the accumulator has this scenario's
+// layout (built by the engine for it, or merged from shards checked against it).
+#[allow(clippy::indexing_slicing)]
 pub(super) fn print_headline(
     sc: &Scenario,
     acc: &RunAccumulator,
@@ -521,6 +525,10 @@ pub(super) fn print_headline(
 }
 
 /// Mean offset shortfall per offset policy, where it is not 0.
+// Cannot fail: column indices are positions in `outcome_columns(sc)`, policy
+// indices positions in `sc.policies`, and the accumulator has this scenario's
+// layout (built by the engine for it, or merged from shards checked against it).
+#[allow(clippy::indexing_slicing)]
 pub(super) fn offset_shortfalls(sc: &Scenario, acc: &RunAccumulator) -> Vec<(String, f64)> {
     let cols = outcome_columns(sc);
     let Some(ci) = cols
@@ -554,6 +562,10 @@ fn signed(x: f64, digits: usize) -> String {
 
 /// The paired effects: each policy vs the baseline, with the spread of the
 /// effect across replicates first and the precision of its mean beside it.
+// Cannot fail: column indices are positions in `outcome_columns(sc)`, policy
+// indices positions in `sc.policies`, and the accumulator has this scenario's
+// layout (built by the engine for it, or merged from shards checked against it).
+#[allow(clippy::indexing_slicing)]
 pub(super) fn print_effects(sc: &Scenario, acc: &RunAccumulator) {
     if sc.policies.len() < 2 {
         return;
@@ -613,6 +625,10 @@ pub(super) fn print_effects(sc: &Scenario, acc: &RunAccumulator) {
 
 /// Money per policy: what came in, where it went, what the policy put in,
 /// and the outcome per dollar.
+// Cannot fail: column indices are positions in `outcome_columns(sc)`, policy
+// indices positions in `sc.policies`, and the accumulator has this scenario's
+// layout (built by the engine for it, or merged from shards checked against it).
+#[allow(clippy::indexing_slicing)]
 pub(super) fn print_money(sc: &Scenario, acc: &RunAccumulator) {
     let cols = outcome_columns(sc);
     let mean_of = |pi: usize, name: &str| -> f64 {

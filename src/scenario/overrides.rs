@@ -148,13 +148,23 @@ fn set_in(table: &mut Table, path: &[&str], value: &Value, full: &str) -> Result
             Some(_) => {
                 return Err(format!(
                     "'{}' in '{full}' is a value, not a table",
-                    parents.iter().take(i + 1).copied().collect::<Vec<_>>().join(".")
+                    parents
+                        .iter()
+                        .take(i + 1)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(".")
                 ))
             }
             None => {
                 return Err(format!(
                     "'{full}': the scenario has no table '{}' here",
-                    parents.iter().take(i + 1).copied().collect::<Vec<_>>().join(".")
+                    parents
+                        .iter()
+                        .take(i + 1)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(".")
                 ))
             }
         };

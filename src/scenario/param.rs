@@ -188,16 +188,8 @@ pub fn parse_range(text: &str) -> Result<Dist, String> {
     let [a, b] = parts.as_slice() else {
         return Err(bad());
     };
-    let a: f64 = a
-        .trim()
-        .replace('_', "")
-        .parse()
-        .map_err(|_| bad())?;
-    let b: f64 = b
-        .trim()
-        .replace('_', "")
-        .parse()
-        .map_err(|_| bad())?;
+    let a: f64 = a.trim().replace('_', "").parse().map_err(|_| bad())?;
+    let b: f64 = b.trim().replace('_', "").parse().map_err(|_| bad())?;
     Ok(Dist::Lognormal {
         mu: None,
         sigma: None,
