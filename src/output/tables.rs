@@ -164,9 +164,9 @@ impl PairStats {
 }
 
 /// Paired statistics of outcome column `col` of policy `policy` (>= 1).
-// Cannot fail: the accumulator has the layout of this scenario (built by the
-// engine for it, or merged from shards checked against it): `policy < policies`
-// and `col <` outcome columns.
+// Cannot fail: callers pass positions in `sc.policies` and `outcome_columns(sc)`,
+// and the accumulator has the layout of this scenario (built by the engine for
+// it, or merged from shards whose layout `ddrsim merge` checked against it).
 #[allow(clippy::indexing_slicing)]
 pub fn pair_stats(acc: &RunAccumulator, policy: usize, col: usize, c: &Column) -> PairStats {
     let p = &acc.policies[policy].pairs[col];
@@ -212,9 +212,9 @@ pub struct RatioStats {
 /// (cost, effect) pair, money per person and people per USD million.
 /// Outlay-based ratios are NaN when the policy's outlay does not differ
 /// from the baseline's (a reallocated kick-start brings no new money).
-// Cannot fail: the accumulator has the layout of this scenario (built by the
-// engine for it, or merged from shards checked against it): `policy < policies`
-// and `col <` outcome columns.
+// Cannot fail: callers pass a position in `sc.policies`, and the accumulator
+// has the layout of this scenario (built by the engine for it, or merged from
+// shards whose layout `ddrsim merge` checked against it).
 #[allow(clippy::indexing_slicing)]
 pub fn ratio_stats(acc: &RunAccumulator, policy: usize) -> Vec<RatioStats> {
     use crate::stats::accum::{Cost, Effect, COST_EFFECT};
