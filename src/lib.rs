@@ -37,6 +37,8 @@
 //! assert_eq!(run_replicate(&scenario, 1, 7), result);
 //! ```
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod engine;
 pub mod model;
 pub mod output;

@@ -1,5 +1,7 @@
 //! The `ddrsim` command: parse arguments, dispatch, print errors, exit code.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 mod cli;
 mod cmd;
 

@@ -1,6 +1,8 @@
 //! `ddrsim completions SHELL`: prints a completion script generated from the
 //! clap definitions in `cli.rs`.
 
+#![deny(clippy::indexing_slicing)]
+
 use crate::cli::{Cli, CompletionsArgs};
 use anyhow::{Context, Result};
 use clap::CommandFactory;

@@ -2,6 +2,8 @@
 //! (format described in README.md, "Machine-readable summary"). Non-finite
 //! numbers (an undefined mean or interval) are written as `null`.
 
+#![deny(clippy::indexing_slicing)]
+
 use anyhow::{Context, Result};
 use ddrsim::model::outcome::{outcome_columns, Better};
 use ddrsim::output::tables::{pair_stats, stats, Badge};
@@ -119,6 +121,10 @@ pub struct Difference {
 }
 
 /// Builds the summary of a finished run.
+// Cannot fail: column indices are positions in `outcome_columns(sc)`, policy
+// indices positions in `sc.policies`, and the accumulator has this scenario's
+// layout (built by the engine for it, or merged from shards checked against it).
+#[allow(clippy::indexing_slicing)]
 pub fn summary(
     sc: &Scenario,
     source: &str,
@@ -162,7 +168,7 @@ pub fn summary(
                 .collect(),
         })
         .collect();
-    let baseline = sc.policies[0].id.clone();
+    let baseline = sc.baseline().id.clone();
     let differences = (1..sc.policies.len())
         .map(|pi| PolicyDifferences {
             policy: sc.policies[pi].id.clone(),

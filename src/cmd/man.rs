@@ -1,6 +1,8 @@
 //! `ddrsim man`: the manual page in roff, generated from the clap definitions
 //! in `cli.rs` (clap_mangen), so it always matches `--help`.
 
+#![deny(clippy::indexing_slicing)]
+
 use crate::cli::{Cli, ManArgs, LONG_ABOUT};
 use anyhow::{Context, Result};
 use clap::CommandFactory;

@@ -1,15 +1,19 @@
 //! `ddrsim merge`: check a set of shard folders and write the outputs of the
 //! single run they split (byte-identical CSV files).
 
+#![deny(clippy::indexing_slicing)]
+
 use super::run::{finish, hex, Finish};
 use super::Loaded;
 use crate::cli::MergeArgs;
 use anyhow::{bail, Context, Result};
+use ddrsim::engine::run::new_accumulator;
 use ddrsim::output::atomic::{write_file, StagedDir};
 use ddrsim::output::channels::channel_rows;
 use ddrsim::output::replicates::{ReplicatesCsv, Sink};
-use ddrsim::output::shard::{self, check_set, copy_rows, read_info, read_state};
+use ddrsim::output::shard::{self, check_set, copy_rows, read_info, read_state, ShardState};
 use ddrsim::scenario::parse_and_validate;
+use ddrsim::stats::channels::ChannelAccumulator;
 use sha2::{Digest, Sha256};
 use std::time::Instant;
 
@@ -22,7 +26,10 @@ pub fn run(args: &MergeArgs) -> Result<()> {
         .map(|d| read_info(d))
         .collect::<Result<Vec<_>>>()?;
     let shards = check_set(shards, env!("CARGO_PKG_VERSION"))?;
-    let first = &shards[0].info;
+    let Some(first_shard) = shards.first() else {
+        bail!("no shard folders given");
+    };
+    let first = &first_shard.info;
     let total = first.total_replicates;
 
     // The scenario: every shard's copy must be the file its description names.
@@ -43,7 +50,7 @@ pub fn run(args: &MergeArgs) -> Result<()> {
     let scenario = parse_and_validate(&text).with_context(|| {
         format!(
             "the scenario of shard folder '{}' is invalid",
-            shards[0].dir.display()
+            first_shard.dir.display()
         )
     })?;
     let loaded = Loaded {
@@ -56,8 +63,26 @@ pub fn run(args: &MergeArgs) -> Result<()> {
     // Accumulators, merged in shard order (the result does not depend on it).
     let mut acc = None;
     let mut channels = None;
+    let expected = layout(&ShardState {
+        acc: new_accumulator(&loaded.scenario),
+        channels: Some(ChannelAccumulator::new(loaded.scenario.policies.len())),
+    });
     for s in &shards {
         let state = read_state(&s.dir.join(shard::STATE_FILE))?;
+        let found = layout(&state);
+        if found.0 != expected.0
+            || found
+                .1
+                .as_ref()
+                .is_some_and(|c| Some(c) != expected.1.as_ref())
+        {
+            bail!(
+                "'{}': its {} holds accumulators laid out for another scenario than its \
+                 scenario.toml: the shard folder is damaged",
+                s.dir.display(),
+                shard::STATE_FILE
+            );
+        }
         if state.acc.replicates != s.info.replicates {
             bail!(
                 "'{}' holds {} replicates, its {} says {}: the shard folder is damaged",
@@ -73,7 +98,7 @@ pub fn run(args: &MergeArgs) -> Result<()> {
         }
         match (channels.as_mut(), state.channels) {
             (None, c) => channels = c,
-            (Some(a), Some(c)) => ddrsim::stats::channels::ChannelAccumulator::merge(a, &c),
+            (Some(a), Some(c)) => ChannelAccumulator::merge(a, &c),
             (Some(_), None) => bail!("'{}' has no channel decomposition", s.dir.display()),
         }
     }
@@ -130,4 +155,35 @@ pub fn run(args: &MergeArgs) -> Result<()> {
         },
         &|| Ok(()),
     )
+}
+
+/// The lengths of every table of a shard's accumulators: per policy, its
+/// outcome, series, funding, pair and cost-effect cells; per channel policy,
+/// the rows of each metric.
+type Layout = (Vec<[usize; 5]>, Option<Vec<Vec<usize>>>);
+
+/// The [`Layout`] of `state`, to check it against the scenario's before the
+/// outputs index it.
+fn layout(state: &ShardState) -> Layout {
+    let run = state
+        .acc
+        .policies
+        .iter()
+        .map(|p| {
+            [
+                p.outcomes.len(),
+                p.series.len(),
+                p.funding.len(),
+                p.pairs.len(),
+                p.cost_effect.len(),
+            ]
+        })
+        .collect();
+    let channels = state.channels.as_ref().map(|c| {
+        c.rows
+            .iter()
+            .map(|metrics| metrics.iter().map(Vec::len).collect())
+            .collect()
+    });
+    (run, channels)
 }

@@ -1,5 +1,7 @@
 //! One module per subcommand: its `run` function.
 
+#![deny(clippy::indexing_slicing)]
+
 pub mod completions;
 pub mod json;
 pub mod man;

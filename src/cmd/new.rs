@@ -2,6 +2,8 @@
 //! based on the bundled default scenario (every value cited or marked as an
 //! assumption).
 
+#![deny(clippy::indexing_slicing)]
+
 use super::DEFAULT_SCENARIO;
 use crate::cli::NewArgs;
 use anyhow::{bail, Context, Result};

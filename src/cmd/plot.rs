@@ -1,6 +1,8 @@
 //! `ddrsim plot`: redraws charts and the report from an output folder's CSV
 //! files; it never re-simulates.
 
+#![deny(clippy::indexing_slicing)]
+
 use crate::cli::PlotArgs;
 use anyhow::{bail, Result};
 

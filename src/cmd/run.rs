@@ -1,6 +1,8 @@
 //! `ddrsim run`: simulate every policy of a scenario, write the output
 //! folder atomically, print the headline comparison.
 
+#![deny(clippy::indexing_slicing)]
+
 use super::load_with;
 use crate::cli::{ChannelsMode, RunArgs};
 use anyhow::{Context, Result};
@@ -329,7 +331,7 @@ pub(super) fn finish(staged: StagedDir, f: &Finish, check: &dyn Fn() -> Result<(
             first_replicate: 0,
             replicates,
             policies: sc.policies.iter().map(|p| p.id.clone()).collect(),
-            baseline: sc.policies[0].id.clone(),
+            baseline: sc.baseline().id.clone(),
             threads,
             rng: RNG_NAME.to_string(),
             command_line: std::env::args().collect::<Vec<_>>().join(" "),
@@ -469,6 +471,10 @@ fn cell(mean: f64, half: f64, digits: usize) -> String {
     }
 }
 
+// Cannot fail: column indices are positions in `outcome_columns(sc)`, policy
+// indices positions in `sc.policies`, and the accumulator has this scenario's
+// layout (built by the engine for it, or merged from shards checked against it).
+#[allow(clippy::indexing_slicing)]
 pub(super) fn print_headline(
     sc: &Scenario,
     acc: &RunAccumulator,
@@ -519,6 +525,10 @@ pub(super) fn print_headline(
 }
 
 /// Mean offset shortfall per offset policy, where it is not 0.
+// Cannot fail: column indices are positions in `outcome_columns(sc)`, policy
+// indices positions in `sc.policies`, and the accumulator has this scenario's
+// layout (built by the engine for it, or merged from shards checked against it).
+#[allow(clippy::indexing_slicing)]
 pub(super) fn offset_shortfalls(sc: &Scenario, acc: &RunAccumulator) -> Vec<(String, f64)> {
     let cols = outcome_columns(sc);
     let Some(ci) = cols
@@ -552,6 +562,10 @@ fn signed(x: f64, digits: usize) -> String {
 
 /// The paired effects: each policy vs the baseline, with the spread of the
 /// effect across replicates first and the precision of its mean beside it.
+// Cannot fail: column indices are positions in `outcome_columns(sc)`, policy
+// indices positions in `sc.policies`, and the accumulator has this scenario's
+// layout (built by the engine for it, or merged from shards checked against it).
+#[allow(clippy::indexing_slicing)]
 pub(super) fn print_effects(sc: &Scenario, acc: &RunAccumulator) {
     if sc.policies.len() < 2 {
         return;
@@ -565,7 +579,7 @@ pub(super) fn print_effects(sc: &Scenario, acc: &RunAccumulator) {
         "\nEffect of each policy vs {} (policy minus baseline, paired on common random numbers):\n  \
          median effect [5th to 95th percentile across replicates], mean ± 95% precision of the mean, \
          P(better / worse / tie)",
-        sc.policies[0].id
+        sc.baseline().id
     );
     let w = sc
         .policies
@@ -611,6 +625,10 @@ pub(super) fn print_effects(sc: &Scenario, acc: &RunAccumulator) {
 
 /// Money per policy: what came in, where it went, what the policy put in,
 /// and the outcome per dollar.
+// Cannot fail: column indices are positions in `outcome_columns(sc)`, policy
+// indices positions in `sc.policies`, and the accumulator has this scenario's
+// layout (built by the engine for it, or merged from shards checked against it).
+#[allow(clippy::indexing_slicing)]
 pub(super) fn print_money(sc: &Scenario, acc: &RunAccumulator) {
     let cols = outcome_columns(sc);
     let mean_of = |pi: usize, name: &str| -> f64 {
@@ -673,7 +691,7 @@ pub(super) fn print_money(sc: &Scenario, acc: &RunAccumulator) {
     if sc.policies.len() < 2 {
         return;
     }
-    println!("\nPer dollar, vs {} (ratio of mean effect to mean money; empty when the policy brings no new money):", sc.policies[0].id);
+    println!("\nPer dollar, vs {} (ratio of mean effect to mean money; empty when the policy brings no new money):", sc.baseline().id);
     for (pi, pol) in sc.policies.iter().enumerate().skip(1) {
         let r = ratio_stats(acc, pi);
         let get = |name: &str| {

@@ -1,5 +1,7 @@
 //! `ddrsim schema`: prints the JSON Schema of the scenario file format.
 
+#![deny(clippy::indexing_slicing)]
+
 /// Prints the schema to stdout.
 pub fn run() -> anyhow::Result<()> {
     println!(

@@ -1,5 +1,7 @@
 //! `ddrsim validate`: checks scenario files without running them.
 
+#![deny(clippy::indexing_slicing)]
+
 use crate::cli::ValidateArgs;
 use ddrsim::scenario::parse_and_validate;
 

@@ -13,6 +13,8 @@
 //! `.old` present: the next run into the same folder puts `.old` back
 //! before anything else.
 
+#![deny(clippy::indexing_slicing)]
+
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions, TryLockError};

@@ -2,6 +2,8 @@
 //! baseline (MODEL.md section 5), computed on the same random numbers.
 //! Columns are documented in docs/outputs.md.
 
+#![deny(clippy::indexing_slicing)]
+
 use super::number::stat;
 use super::tables::Z;
 use crate::model::channels::CHANNELS;
@@ -62,16 +64,17 @@ impl ChannelRow {
 /// The rows of `channels.csv`, policy by policy, metric by metric.
 pub fn channel_rows(sc: &Scenario, acc: &ChannelAccumulator) -> Vec<ChannelRow> {
     let mut v = Vec::new();
-    for (pi, pol) in acc.rows.iter().enumerate() {
+    for (pol, policy) in acc.rows.iter().zip(sc.policies.iter().skip(1)) {
         for ((metric, _), rows) in CHANNEL_METRICS.iter().zip(pol) {
             for (kind, m) in RowKind::all().into_iter().zip(rows) {
                 v.push(ChannelRow {
-                    policy: sc.policies[pi + 1].id.clone(),
+                    policy: policy.id.clone(),
                     metric: metric.to_string(),
                     row: kind.name().to_string(),
                     channel: kind
                         .channel()
-                        .map_or(String::new(), |c| CHANNELS[c].letter.to_string()),
+                        .and_then(|c| CHANNELS.get(c))
+                        .map_or(String::new(), |c| c.letter.to_string()),
                     mean: m.mean(),
                     mcse: m.mcse(),
                     n: m.n,
@@ -91,7 +94,7 @@ pub fn write_channels(w: impl Write, sc: &Scenario, rows: &[ChannelRow]) -> Resu
         let (lo, hi) = r.ci();
         out.write_record([
             r.policy.clone(),
-            sc.policies[0].id.clone(),
+            sc.baseline().id.clone(),
             r.metric.clone(),
             r.row.clone(),
             r.channel.clone(),

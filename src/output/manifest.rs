@@ -1,5 +1,7 @@
 //! `manifest.json`: what produced an output folder, for reproducibility.
 
+#![deny(clippy::indexing_slicing)]
+
 use serde::{Deserialize, Serialize};
 
 /// Version of the output file formats (bump when a column changes meaning).

@@ -3,6 +3,8 @@
 //! tables ([`tables`]), the manifest ([`manifest`]) and shard folders
 //! ([`shard`]).
 
+#![deny(clippy::indexing_slicing)]
+
 pub mod atomic;
 pub mod channels;
 pub mod manifest;

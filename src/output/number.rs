@@ -1,6 +1,8 @@
 //! Number formatting for CSV: exact decimals for scaled integers, shortest
 //! round-trip representation for statistics, empty cells for missing values.
 
+#![deny(clippy::indexing_slicing)]
+
 use crate::model::outcome::Unit;
 
 /// Formats an exact scaled integer of `unit` as a decimal (e.g. cents as `12.34`).

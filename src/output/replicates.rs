@@ -3,6 +3,8 @@
 //! plain, gzip-compressed (`replicates.csv.gz`) or not at all
 //! ([`ReplicatesCsv`]).
 
+#![deny(clippy::indexing_slicing)]
+
 use super::number::exact_opt;
 use super::tables::column_name;
 use crate::model::outcome::{outcome_columns, Column};
@@ -77,7 +79,7 @@ impl Write for Sink {
                 pending.extend_from_slice(buf);
                 if pending.len() >= GZ_CHUNK {
                     let whole = pending.len() / GZ_CHUNK * GZ_CHUNK;
-                    for chunk in pending[..whole].chunks(GZ_CHUNK) {
+                    for chunk in pending.chunks_exact(GZ_CHUNK) {
                         w.write_all(chunk)?;
                     }
                     pending.drain(..whole);

@@ -3,6 +3,8 @@
 //! replicate rows and `shard.json`; `ddrsim merge` checks a set of shard
 //! folders ([`check_set`]) and merges them into the outputs of a single run.
 
+#![deny(clippy::indexing_slicing)]
+
 use crate::stats::accum::RunAccumulator;
 use crate::stats::channels::ChannelAccumulator;
 use anyhow::{anyhow, bail, Context, Result};
@@ -233,14 +235,16 @@ pub fn check_set(mut shards: Vec<ShardDir>, version: &str) -> Result<Vec<ShardDi
     }
     shards.sort_by_key(|s| s.info.shard.k);
     for w in shards.windows(2) {
-        if w[0].info.shard.k == w[1].info.shard.k {
-            bail!(
-                "shard {}/{} is given twice: '{}' and '{}'; give each shard once",
-                w[0].info.shard.k,
-                w[0].info.shard.n,
-                w[0].dir.display(),
-                w[1].dir.display()
-            );
+        if let [a, b] = w {
+            if a.info.shard.k == b.info.shard.k {
+                bail!(
+                    "shard {}/{} is given twice: '{}' and '{}'; give each shard once",
+                    a.info.shard.k,
+                    a.info.shard.n,
+                    a.dir.display(),
+                    b.dir.display()
+                );
+            }
         }
     }
     let n = f.shard.n;
@@ -280,11 +284,14 @@ pub fn copy_rows(path: &Path, out: &mut impl Write, with_header: bool) -> Result
         if n == 0 {
             break;
         }
+        // Cannot fail: `Read::read` returns at most `buf.len()`.
+        #[allow(clippy::indexing_slicing)]
         let mut chunk = &buf[..n];
         if in_header {
             match chunk.iter().position(|&b| b == b'\n') {
                 Some(p) => {
-                    chunk = &chunk[p + 1..];
+                    // `p` is a position in `chunk`, so `p + 1 <= chunk.len()`.
+                    chunk = chunk.get(p + 1..).unwrap_or_default();
                     in_header = false;
                 }
                 None => continue,

@@ -2,6 +2,8 @@
 //! `summary.csv`, `comparison.csv`, `timeseries.csv` and `funding.csv`
 //! (columns documented in docs/outputs.md).
 
+#![deny(clippy::indexing_slicing)]
+
 use super::number::stat;
 use crate::model::outcome::{funding_cells, outcome_columns, series_columns, Better, Column, Unit};
 use crate::scenario::Scenario;
@@ -15,11 +17,17 @@ pub const Z: f64 = 1.959_963_984_540_054;
 /// Percentiles reported.
 pub const QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
+// Cannot fail: columns come from `outcome_columns`/`series_columns` of this
+// scenario, so a group index is a position in `sc.groups`.
+#[allow(clippy::indexing_slicing)]
 fn group_name(sc: &Scenario, g: Option<usize>) -> &str {
     g.map_or("all", |g| sc.groups[g].id.as_str())
 }
 
 /// Column name of an outcome in `replicates.csv` (`metric` or `metric.group`).
+// Cannot fail: columns come from `outcome_columns`/`series_columns` of this
+// scenario, so a group index is a position in `sc.groups`.
+#[allow(clippy::indexing_slicing)]
 pub fn column_name(sc: &Scenario, c: &Column) -> String {
     match c.group {
         None => c.metric.name.to_string(),
@@ -63,7 +71,7 @@ pub fn stats(acc: &ColumnAcc, unit: Unit) -> Stats {
         mean,
         sd: m.sd() / s,
         mcse,
-        q: [qs[0] / s, qs[1] / s, qs[2] / s, qs[3] / s, qs[4] / s],
+        q: std::array::from_fn(|i| qs.get(i).map_or(f64::NAN, |q| q / s)),
         ci,
     }
 }
@@ -156,6 +164,10 @@ impl PairStats {
 }
 
 /// Paired statistics of outcome column `col` of policy `policy` (>= 1).
+// Cannot fail: callers pass positions in `sc.policies` and `outcome_columns(sc)`,
+// and the accumulator has the layout of this scenario (built by the engine for
+// it, or merged from shards whose layout `ddrsim merge` checked against it).
+#[allow(clippy::indexing_slicing)]
 pub fn pair_stats(acc: &RunAccumulator, policy: usize, col: usize, c: &Column) -> PairStats {
     let p = &acc.policies[policy].pairs[col];
     let s = c.metric.unit.scale() as f64;
@@ -172,7 +184,7 @@ pub fn pair_stats(acc: &RunAccumulator, policy: usize, col: usize, c: &Column) -
         mean,
         mcse,
         ci,
-        spread: [q[0] / s, q[1] / s, q[2] / s],
+        spread: std::array::from_fn(|i| q.get(i).map_or(f64::NAN, |q| q / s)),
         p_better: if directed { p.p_better() } else { f64::NAN },
         p_worse: if directed { p.p_worse() } else { f64::NAN },
         p_tie: p.p_tie(),
@@ -200,6 +212,10 @@ pub struct RatioStats {
 /// (cost, effect) pair, money per person and people per USD million.
 /// Outlay-based ratios are NaN when the policy's outlay does not differ
 /// from the baseline's (a reallocated kick-start brings no new money).
+// Cannot fail: callers pass a position in `sc.policies`, and the accumulator
+// has the layout of this scenario (built by the engine for it, or merged from
+// shards whose layout `ddrsim merge` checked against it).
+#[allow(clippy::indexing_slicing)]
 pub fn ratio_stats(acc: &RunAccumulator, policy: usize) -> Vec<RatioStats> {
     use crate::stats::accum::{Cost, Effect, COST_EFFECT};
     let mut v = Vec::new();
@@ -272,7 +288,7 @@ pub fn write_comparison(w: impl Write, sc: &Scenario, acc: &RunAccumulator) -> R
         "p_tie",
     ])?;
     let cols = outcome_columns(sc);
-    let base = &sc.policies[0].id;
+    let base = &sc.baseline().id;
     for (pi, pol) in sc.policies.iter().enumerate().skip(1) {
         for (ci, c) in cols.iter().enumerate() {
             let p = pair_stats(acc, pi, ci, c);
@@ -319,7 +335,14 @@ pub fn write_timeseries(w: impl Write, sc: &Scenario, acc: &RunAccumulator) -> R
     for (pol, pacc) in sc.policies.iter().zip(&acc.policies) {
         for (si, s) in series.iter().enumerate() {
             for t in 0..sc.horizon as usize {
-                let st = stats(&pacc.series[t * ns + si], s.unit);
+                let cell = pacc.series.get(t * ns + si).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "the accumulated results hold no month {} of '{}'",
+                        t + 1,
+                        s.name
+                    )
+                })?;
+                let st = stats(cell, s.unit);
                 let mut row = vec![
                     pol.id.clone(),
                     group_name(sc, s.group).to_string(),

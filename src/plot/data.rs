@@ -8,6 +8,8 @@
 //! is not a number at all is an error naming the file, line and column.
 //! Nothing here panics on odd data: a file with only a header loads as empty.
 
+#![deny(clippy::indexing_slicing)]
+
 use anyhow::{anyhow, Context, Result};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -455,16 +457,16 @@ impl Table {
         })
     }
 
-    fn require(&self, names: &[&str]) -> Result<Vec<usize>> {
-        names
-            .iter()
-            .map(|n| {
-                self.cols
-                    .get(*n)
-                    .copied()
-                    .ok_or_else(|| anyhow!("{}: no column \"{n}\" in the header", self.path))
-            })
-            .collect()
+    fn require<const N: usize>(&self, names: &[&str; N]) -> Result<[usize; N]> {
+        let mut out = [0; N];
+        for (slot, n) in out.iter_mut().zip(names) {
+            *slot = self
+                .cols
+                .get(*n)
+                .copied()
+                .ok_or_else(|| anyhow!("{}: no column \"{n}\" in the header", self.path))?;
+        }
+        Ok(out)
     }
 
     /// Visits each data row; `f` gets the row and its 1-based line number.
@@ -526,17 +528,17 @@ pub fn read_summary(path: &Path) -> Result<Summary> {
         Ok(())
     })?;
     for (rec, line) in rows {
-        let v = |k: usize| num(&t, &rec, c[k], line);
+        let v = |col: usize| num(&t, &rec, col, line);
         let stats = Stats {
-            n: v(3)?,
-            mean: v(4)?,
-            sd: v(5)?,
-            mcse: v(6)?,
-            p05: v(7)?,
-            p25: v(8)?,
-            p50: v(9)?,
-            p75: v(10)?,
-            p95: v(11)?,
+            n: v(c[3])?,
+            mean: v(c[4])?,
+            sd: v(c[5])?,
+            mcse: v(c[6])?,
+            p05: v(c[7])?,
+            p25: v(c[8])?,
+            p50: v(c[9])?,
+            p75: v(c[10])?,
+            p95: v(c[11])?,
         };
         let (p, g, m) = (text(&rec, c[0]), text(&rec, c[1]), text(&rec, c[2]));
         push_unique(&mut s.policies, p);
@@ -570,17 +572,17 @@ pub fn read_comparison(path: &Path) -> Result<Comparison> {
     let opt_cols = ["p_worse", "p_tie", "p05", "p50", "p95"].map(|n| t.cols.get(n).copied());
     let mut out = Comparison::default();
     for (rec, line) in rows {
-        let v = |k: usize| num(&t, &rec, c[k], line);
-        let o = |k: usize| opt_cols[k].map_or(Ok(None), |col| num(&t, &rec, col, line));
+        let v = |col: usize| num(&t, &rec, col, line);
+        let o = |col: Option<usize>| col.map_or(Ok(None), |col| num(&t, &rec, col, line));
         let d = Diff {
-            mean_diff: v(4)?,
-            mcse: v(5)?,
-            ci_low: v(6)?,
-            ci_high: v(7)?,
-            p_better: v(8)?,
-            p_worse: o(0)?,
-            p_tie: o(1)?,
-            spread: [o(2)?, o(3)?, o(4)?],
+            mean_diff: v(c[4])?,
+            mcse: v(c[5])?,
+            ci_low: v(c[6])?,
+            ci_high: v(c[7])?,
+            p_better: v(c[8])?,
+            p_worse: o(opt_cols[0])?,
+            p_tie: o(opt_cols[1])?,
+            spread: [o(opt_cols[2])?, o(opt_cols[3])?, o(opt_cols[4])?],
         };
         let p = text(&rec, c[0]);
         push_unique(&mut out.policies, p);
@@ -606,8 +608,8 @@ pub fn read_timeseries(path: &Path) -> Result<TimeSeries> {
     })?;
     let mut ts = TimeSeries::default();
     for (rec, line) in rows {
-        let v = |k: usize| num(&t, &rec, c[k], line);
-        let month = match v(2)? {
+        let v = |col: usize| num(&t, &rec, col, line);
+        let month = match v(c[2])? {
             Some(m) if m >= 0.0 && m.fract() == 0.0 && m <= u32::MAX as f64 => m as u32,
             _ => {
                 return Err(anyhow!(
@@ -619,12 +621,12 @@ pub fn read_timeseries(path: &Path) -> Result<TimeSeries> {
         };
         let band = Band {
             month,
-            mean: v(5)?,
-            p05: v(6)?,
-            p25: v(7)?,
-            p50: v(8)?,
-            p75: v(9)?,
-            p95: v(10)?,
+            mean: v(c[5])?,
+            p05: v(c[6])?,
+            p25: v(c[7])?,
+            p50: v(c[8])?,
+            p75: v(c[9])?,
+            p95: v(c[10])?,
         };
         let p = text(&rec, c[0]);
         push_unique(&mut ts.policies, p);
@@ -657,8 +659,11 @@ pub fn read_replicates(path: &Path) -> Result<Replicates> {
     let mut index: HashMap<String, usize> = HashMap::new();
     let path_s = t.path.clone();
     let header = t.header.clone();
-    let param_cols: Vec<usize> = (0..header.len())
-        .filter(|i| header[*i].starts_with("param."))
+    let param_cols: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.starts_with("param."))
+        .map(|(i, _)| i)
         .collect();
     t.rows(|rec, line| {
         let p = text(rec, c[0]);
@@ -688,6 +693,8 @@ pub fn read_replicates(path: &Path) -> Result<Replicates> {
             out.params.push((replicate, vals));
         }
         match (cell(gap)?, cell(rr)?) {
+            // Cannot fail: `i` comes from `index`, which holds positions in `out.points`.
+            #[allow(clippy::indexing_slicing)]
             (Some(g), Some(r)) => out.points[i].1.push(GapPoint {
                 replicate,
                 gap: g,

@@ -5,6 +5,8 @@
 //! Field names and units are documented in docs/scenario-format.md; money is
 //! in US dollars, months are indices `1..T` or `"YYYY-MM"` dates.
 
+#![deny(clippy::indexing_slicing)]
+
 use super::month::{MonthRef, Schedule};
 use super::param::Param;
 use schemars::JsonSchema;

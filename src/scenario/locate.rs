@@ -1,6 +1,8 @@
 //! Positions in a scenario file: byte offsets to 1-based line and column,
 //! for problems to name where a key is written (see [`super::read`]).
 
+#![deny(clippy::indexing_slicing)]
+
 /// 1-based line and column of byte offset `pos` in `text`.
 pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
     let mut pos = pos.min(text.len());

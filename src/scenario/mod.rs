@@ -2,6 +2,8 @@
 //! months and schedules ([`month`]), and the validated [`Scenario`] that the
 //! engine runs ([`validate`]). No I/O here: reading files is the caller's job.
 
+#![deny(clippy::indexing_slicing)]
+
 pub mod file;
 pub mod locate;
 pub mod month;
@@ -464,6 +466,13 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The baseline policy (the first).
+    // Cannot fail: validation refuses a scenario without a `[[policy]]`.
+    #[allow(clippy::indexing_slicing)]
+    pub fn baseline(&self) -> &Policy {
+        &self.policies[0]
+    }
+
     /// Calendar month of model month `t`.
     pub fn date(&self, t: u32) -> YearMonth {
         self.start.of_index(t)
@@ -479,6 +488,9 @@ impl Scenario {
     }
 
     /// Total caseload at the parameters' central values (for descriptions).
+    // Cannot fail: every `Pid` in a `Scenario` is an index into its `params`,
+    // assigned by the validator as it pushed that parameter.
+    #[allow(clippy::indexing_slicing)]
     pub fn central_caseload(&self) -> f64 {
         self.groups
             .iter()

@@ -3,6 +3,8 @@
 //! Month `1` of a run is the scenario's `start` month. A month reference in a
 //! file is either that 1-based index or a `"YYYY-MM"` date.
 
+#![deny(clippy::indexing_slicing)]
+
 use super::param::Param;
 use serde::Serialize;
 use std::fmt;

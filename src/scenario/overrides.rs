@@ -11,6 +11,8 @@
 //! (`"0.002 to 0.008"`, `2026-05`, `added`), or an inline table for a
 //! distribution (`{ dist = "uniform", min = 1, max = 2 }`).
 
+#![deny(clippy::indexing_slicing)]
+
 use std::fmt;
 use toml_edit::{DocumentMut, InlineTable, Item, Table, Value};
 
@@ -93,12 +95,15 @@ fn keys_sharing(doc: &DocumentMut, name: &str) -> Vec<String> {
     out
 }
 
-/// The tables an override's path selects, and the rest of the path.
+/// The tables an override's path selects, and how many segments of the
+/// path they consumed (never more than `segs.len()`).
 fn targets<'a>(
     doc: &'a mut DocumentMut,
     segs: &[&str],
 ) -> Result<(Vec<&'a mut Table>, usize), String> {
-    let first = segs[0];
+    let Some(&first) = segs.first() else {
+        return Err("an empty key".to_string());
+    };
     if BY_ID.contains(&first) {
         let Some(id) = segs.get(1) else {
             return Err(format!(
@@ -143,13 +148,23 @@ fn set_in(table: &mut Table, path: &[&str], value: &Value, full: &str) -> Result
             Some(_) => {
                 return Err(format!(
                     "'{}' in '{full}' is a value, not a table",
-                    parents[..=i].join(".")
+                    parents
+                        .iter()
+                        .take(i + 1)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(".")
                 ))
             }
             None => {
                 return Err(format!(
                     "'{full}': the scenario has no table '{}' here",
-                    parents[..=i].join(".")
+                    parents
+                        .iter()
+                        .take(i + 1)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(".")
                 ))
             }
         };
@@ -191,7 +206,7 @@ pub fn apply(text: &str, overrides: &[Override]) -> Result<String, Vec<String>> 
     for o in overrides {
         let segs: Vec<&str> = o.key.split('.').collect();
         let value = parse_value(&o.value);
-        if segs[0] == "shared" {
+        if segs.first() == Some(&"shared") {
             let Some(name) = segs.get(1).filter(|_| segs.len() == 2) else {
                 problems.push(format!("--set {o}: write shared.<name>=value"));
                 continue;
@@ -210,10 +225,12 @@ pub fn apply(text: &str, overrides: &[Override]) -> Result<String, Vec<String>> 
             }
             for k in keys {
                 let ks: Vec<&str> = k.split('.').collect();
+                // `skip` never exceeds the path's length; were the rest
+                // empty, `set_in` would refuse it with an error.
                 let result = match targets(&mut doc, &ks) {
                     Ok((tables, skip)) => tables
                         .into_iter()
-                        .try_for_each(|t| set_in(t, &ks[skip..], &v, &k)),
+                        .try_for_each(|t| set_in(t, ks.get(skip..).unwrap_or_default(), &v, &k)),
                     Err(e) => Err(e),
                 };
                 if let Err(e) = result {
@@ -225,7 +242,7 @@ pub fn apply(text: &str, overrides: &[Override]) -> Result<String, Vec<String>> 
         let result = (|| -> Result<(), String> {
             // Refuse a key that carries a shared draw.
             let (tables, skip) = targets(&mut doc, &segs)?;
-            let rest = &segs[skip..];
+            let rest = segs.get(skip..).unwrap_or_default();
             let mut shared = None;
             for t in &tables {
                 let mut cur: Option<&Item> = None;
@@ -253,7 +270,7 @@ pub fn apply(text: &str, overrides: &[Override]) -> Result<String, Vec<String>> 
             }
             let (tables, skip) = targets(&mut doc, &segs)?;
             for t in tables {
-                set_in(t, &segs[skip..], &value, &o.key)?;
+                set_in(t, segs.get(skip..).unwrap_or_default(), &value, &o.key)?;
             }
             Ok(())
         })();

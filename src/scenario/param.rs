@@ -14,6 +14,8 @@
 //!
 //! This module holds the types and the draw; it does no I/O.
 
+#![deny(clippy::indexing_slicing)]
+
 use rand::Rng;
 use serde::{Serialize, Serializer};
 use statrs::distribution::{Beta, Continuous, ContinuousCDF, Gamma, LogNormal, Normal};
@@ -183,19 +185,11 @@ pub fn parse_range(text: &str) -> Result<Dist, String> {
     let bad = || {
         format!("cannot read \"{text}\": a range is written \"a to b\" with 0 < a < b (a lognormal with those 5th and 95th percentiles)")
     };
-    if parts.len() != 2 {
+    let [a, b] = parts.as_slice() else {
         return Err(bad());
-    }
-    let a: f64 = parts[0]
-        .trim()
-        .replace('_', "")
-        .parse()
-        .map_err(|_| bad())?;
-    let b: f64 = parts[1]
-        .trim()
-        .replace('_', "")
-        .parse()
-        .map_err(|_| bad())?;
+    };
+    let a: f64 = a.trim().replace('_', "").parse().map_err(|_| bad())?;
+    let b: f64 = b.trim().replace('_', "").parse().map_err(|_| bad())?;
     Ok(Dist::Lognormal {
         mu: None,
         sigma: None,

@@ -5,6 +5,8 @@
 //! replaced by a placeholder and its key path is marked *broken*, so that
 //! validation reports nothing more about it (no follow-on errors).
 
+#![deny(clippy::indexing_slicing)]
+
 use super::file::*;
 use super::locate::{line_col, LineIndex};
 use super::month::{MonthRef, Schedule, YearMonth};
@@ -46,6 +48,8 @@ pub fn item_key(table: &str, id: &str, i: usize) -> String {
 }
 
 /// Levenshtein distance between two short strings.
+// Cannot fail: `row` has `b.len() + 1` entries and `j < b.len()`.
+#[allow(clippy::indexing_slicing)]
 fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
@@ -139,7 +143,9 @@ pub struct Reader<'t> {
 /// True when `key` is `base` or lies under it.
 pub fn under(key: &str, base: &str) -> bool {
     key == base
-        || (key.len() > base.len() && key.starts_with(base) && key.as_bytes()[base.len()] == b'.')
+        || key
+            .strip_prefix(base)
+            .is_some_and(|rest| rest.starts_with('.'))
 }
 
 impl<'t> Reader<'t> {
@@ -282,7 +288,7 @@ impl<'t> Reader<'t> {
                 let before = self.problems.len();
                 let value = read(self, &key, v);
                 // A type problem at the field itself says what is allowed.
-                if let Some(p) = self.problems[before..].iter_mut().find(|p| p.key == key) {
+                if let Some(p) = self.problems.iter_mut().skip(before).find(|p| p.key == key) {
                     p.message.push_str(&format!(" (allowed: {expected})"));
                 }
                 value
@@ -575,8 +581,9 @@ impl<'t> Reader<'t> {
             self.mark(&k, item);
             match item.get_ref() {
                 DeValue::Array(pair) if pair.len() == 2 => {
-                    let m = self.month(&k, &pair[0]);
-                    let p = self.param(&k, &pair[1]);
+                    // Cannot fail: the guard checked that there are two elements.
+                    #[allow(clippy::indexing_slicing)]
+                    let (m, p) = (self.month(&k, &pair[0]), self.param(&k, &pair[1]));
                     match (m, p) {
                         (Some(m), Some(p)) => steps.push((m, p)),
                         _ => ok = false,

@@ -2,6 +2,8 @@
 //! checked, every problem reported at once with its key path and what is
 //! allowed, defaults resolved, months resolved to model indices.
 
+#![deny(clippy::indexing_slicing)]
+
 use super::file::*;
 use super::month::{MonthRef, Schedule, YearMonth};
 use super::param::{show, Param, SharedDist, Truncated};
@@ -330,6 +332,9 @@ impl Ctx {
 
     /// Truncates every shared draw to the intersection of the ranges of the
     /// parameters using its name (MODEL.md section 3).
+    // Cannot fail: every index is a position in `self.params`, which
+    // `slot` grows together with `self.ranges`, and nothing is removed.
+    #[allow(clippy::indexing_slicing)]
     fn truncate_shared(&mut self) {
         let mut names: Vec<String> = Vec::new();
         let mut slots: HashMap<String, Vec<usize>> = HashMap::new();
@@ -862,6 +867,9 @@ pub fn money_scale(sc: &Scenario) -> f64 {
 }
 
 /// The money scale, with the key path that contributes most and its contribution.
+// Cannot fail: every `Pid` in a `Scenario` is an index into its `params`,
+// assigned by the validator as it pushed that parameter.
+#[allow(clippy::indexing_slicing)]
 fn money_parts(sc: &Scenario) -> (f64, String, f64) {
     let up = |pid: Pid| sc.params[pid].param.upper();
     let key = |pid: Pid| sc.params[pid].key.clone();

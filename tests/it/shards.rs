@@ -263,3 +263,42 @@ fn cluster_scripts_parse() {
     let submit = fs::read_to_string(dir.join("submit.sh")).expect("submit.sh");
     assert!(submit.contains("--dependency=afterok:"));
 }
+
+#[test]
+fn a_shard_state_of_another_layout_is_refused_not_indexed() {
+    use ddrsim::output::shard::{read_state, write_state, STATE_FILE};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dirs = shards(&tmp.path().join("s"), &[1, 2], 2, &[]);
+    let out = tmp.path().join("merged");
+    let path = dirs[1].join(STATE_FILE);
+    let good = read_state(&path).expect("state");
+
+    // One outcome column fewer for the baseline: decodable, wrong layout.
+    let mut state = good.clone();
+    state.acc.policies[0]
+        .outcomes
+        .pop()
+        .expect("an outcome column");
+    write_state(&path, &state).expect("write");
+    let e = stderr(&merge(&dirs, &out, &["--no-charts"]).failure());
+    assert!(
+        e.contains("holds accumulators laid out for another scenario"),
+        "{e}"
+    );
+
+    // A channel decomposition with a metric row missing.
+    let mut state = good.clone();
+    let channels = state.channels.as_mut().expect("channels ran");
+    channels.rows[0][0].pop().expect("a row");
+    write_state(&path, &state).expect("write");
+    let e = stderr(&merge(&dirs, &out, &["--no-charts"]).failure());
+    assert!(
+        e.contains("holds accumulators laid out for another scenario"),
+        "{e}"
+    );
+    assert!(!out.exists(), "nothing written by a refused merge");
+
+    // The untouched state merges.
+    write_state(&path, &good).expect("write");
+    merge(&dirs, &out, &["--no-charts"]).success();
+}
