@@ -109,15 +109,10 @@ pub fn run(args: &RunArgs) -> Result<()> {
         None => None,
     };
 
-    let bar = ProgressBar::with_draw_target(Some(last - first), ProgressDrawTarget::hidden());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:30}] {pos}/{len} replicates, {eta} left",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
+    let bar = progress_bar(
+        last - first,
+        format!("{} x {} policies", sc.name, sc.policies.len()),
     );
-    bar.set_message(format!("{} x {} policies", sc.name, sc.policies.len()));
     let show_bar = !args.quiet && std::io::stderr().is_terminal();
     let opts = RunOptions {
         seed,
@@ -158,15 +153,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         );
     }
     let channel_acc = if with_channels {
-        let bar = ProgressBar::with_draw_target(Some(last - first), ProgressDrawTarget::hidden());
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {msg} [{bar:30}] {pos}/{len} replicates, {eta} left",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        bar.set_message("channel decomposition");
+        let bar = progress_bar(last - first, "channel decomposition".to_string());
         let chan_started = Instant::now();
         let acc = run_channels(sc, &opts, |n| {
             stop.check()?;
@@ -547,17 +534,24 @@ pub(super) fn offset_shortfalls(sc: &Scenario, acc: &RunAccumulator) -> Vec<(Str
         .collect()
 }
 
+/// A progress bar over `len` replicates, hidden until the caller shows it
+/// (after a second, on a terminal).
+fn progress_bar(len: u64, msg: String) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:30}] {pos}/{len} replicates, {eta} left",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_message(msg);
+    bar
+}
+
 /// Signed, human-formatted number.
 fn signed(x: f64, digits: usize) -> String {
-    let s = human(x, digits);
-    if x > 0.0
-        && s.chars()
-            .any(|c| c.is_ascii_digit() && c != '0' && c != '.')
-    {
-        format!("+{s}")
-    } else {
-        s
-    }
+    ddrsim::output::number::signed_human(x, digits)
 }
 
 /// The paired effects: each policy vs the baseline, with the spread of the

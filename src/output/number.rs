@@ -35,6 +35,19 @@ pub fn stat(x: f64) -> String {
     }
 }
 
+/// [`human`] with a `+` before a positive number that does not print as 0.
+pub fn signed_human(x: f64, digits: usize) -> String {
+    let s = human(x, digits);
+    if x > 0.0
+        && s.chars()
+            .any(|c| c.is_ascii_digit() && c != '0' && c != '.')
+    {
+        format!("+{s}")
+    } else {
+        s
+    }
+}
+
 /// Formats a number for people to read: thousands separators, `digits` decimals.
 pub fn human(x: f64, digits: usize) -> String {
     if !x.is_finite() {

@@ -4,7 +4,7 @@
 
 use crate::model::channels::CHANNELS;
 use crate::output::channels::ChannelRow;
-use crate::output::number::human;
+use crate::output::number::signed_human;
 
 /// Formats a decomposition value: people as whole numbers, relapse as a
 /// probability difference.
@@ -14,15 +14,7 @@ fn fmt(metric: &str, x: f64) -> String {
     } else {
         // Whole people, or one decimal for effects smaller than 10 people.
         let digits = if x.abs() < 9.95 { 1 } else { 0 };
-        let s = human(x, digits);
-        if x > 0.0
-            && s.chars()
-                .any(|c| c.is_ascii_digit() && c != '0' && c != '.')
-        {
-            format!("+{s}")
-        } else {
-            s
-        }
+        signed_human(x, digits)
     }
 }
 
@@ -157,4 +149,46 @@ pub fn explain(rows: &[ChannelRow], policy: &str, metric: &str, label: &str) -> 
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(row: &str, channel: &str, mean: f64, mcse: f64) -> ChannelRow {
+        ChannelRow {
+            policy: "k".into(),
+            metric: "rerecruited".into(),
+            row: row.into(),
+            channel: channel.into(),
+            mean,
+            mcse,
+            n: 100,
+        }
+    }
+
+    #[test]
+    fn sentences_follow_the_computed_rows() {
+        let rows = vec![
+            row("total", "", -100.0, 5.0),
+            row("all_off", "", 0.5, 1.0),
+            row("alone", "b", -60.0, 3.0),
+            row("alone", "a", 2.0, 10.0),
+            row("alone", "f", 8.0, 1.0),
+            row("without", "b", -70.0, 3.0),
+            row("interaction", "", -48.0, 4.0),
+        ];
+        let s = explain(&rows, "k", "rerecruited", "re-recruitment").join(" ");
+        // Channel (b) carries the effect; (a) is within error and not named; (f) works against.
+        assert!(s.contains("(b) duration -60, 60% of the total"), "{s}");
+        assert!(!s.contains("(a) waiting"), "{s}");
+        assert!(
+            s.contains("Working against the total: (f) exits while waiting +8.0"),
+            "{s}"
+        );
+        assert!(s.contains("within Monte Carlo error of 0"), "{s}");
+        assert!(s.contains("The channels interact: -48"), "{s}");
+        // No rows for a policy: no sentence at all.
+        assert!(explain(&rows, "other", "rerecruited", "re-recruitment").is_empty());
+    }
 }
