@@ -185,6 +185,9 @@ pub struct ValidateArgs {
     /// Scenario files.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// Override a value in every file before checking it (repeatable; as on `run`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<ddrsim::scenario::overrides::Override>,
 }
 
 /// Arguments of `ddrsim new`.

@@ -16,7 +16,10 @@ pub fn run(args: &ValidateArgs) -> i32 {
                 eprintln!("{name}: cannot read: {e:#}");
                 bad += 1;
             }
-            Ok(text) => match parse_and_validate(&text) {
+            Ok(text) => match ddrsim::scenario::overrides::apply(&text, &args.set)
+                .map_err(|problems| problems.join("\n  - "))
+                .and_then(|text| parse_and_validate(&text).map_err(|e| e.to_string()))
+            {
                 Ok(sc) => {
                     println!(
                         "{name}: valid ({} groups, {} pledges, {} policies)",

@@ -146,3 +146,28 @@ fn a_shared_draw_is_set_together_or_not_at_all() {
         "a fixed value is no longer an uncertain parameter"
     );
 }
+
+#[test]
+fn validate_applies_the_same_overrides() {
+    let ok = ddrsim()
+        .args([
+            "validate",
+            "tests/fixtures/gap.toml",
+            "--set",
+            "pledge.late.delay=2",
+        ])
+        .assert()
+        .success();
+    assert!(String::from_utf8_lossy(&ok.get_output().stdout).contains("valid"));
+    let bad = ddrsim()
+        .args([
+            "validate",
+            "tests/fixtures/gap.toml",
+            "--set",
+            "pledge.late.delay=-2",
+        ])
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&bad.get_output().stderr).to_string();
+    assert!(err.contains("pledge.late.delay"), "{err}");
+}
