@@ -13,7 +13,7 @@ mod transitions;
 mod unfunded;
 
 use super::allocate::Line;
-use super::draw::prob;
+use super::draw::{binomial, prob};
 use super::money::Money;
 use super::rng::{Purpose, Streams};
 use crate::model::inputs::{round_half_up, Cents, GroupInputs, Inputs, MAX_CENTS};
@@ -21,6 +21,17 @@ use crate::model::record::{pool, src, GroupTally, MonthRecord, Trajectory};
 use crate::scenario::{Admission, Component, Kickstart, KickstartMode, Policy, Scenario};
 use group::{Funded, GroupState};
 use rand::RngExt;
+
+/// `Binomial(n, p)` from the stream of `(purpose, entity, t)`. When the draw
+/// is 0 without drawing a word (`n = 0`, `p <= 0` or not a number) the stream
+/// is not built: the same value, as the streams are keyed, not sequential.
+#[inline]
+fn keyed_binomial(streams: &Streams, purpose: Purpose, entity: u64, t: u32, n: u64, p: f64) -> u64 {
+    if n == 0 || p.is_nan() || p <= 0.0 {
+        return 0;
+    }
+    binomial(&mut streams.process(purpose, entity, t), n, p)
+}
 
 /// Full-course cost of one person (start-up + d x monthly), whatever the admission rule.
 fn full_course_cost(gp: &GroupInputs) -> i128 {

@@ -1,8 +1,8 @@
 //! Step 5 of the month: the transitions that depend on money, end of the
 //! pipeline first (courses, new starts, reinsertion, D&D, admissions).
 
-use super::Run;
-use crate::engine::draw::{binomial, prob, rr_then_competing};
+use super::{keyed_binomial, Run};
+use crate::engine::draw::{prob, rr_then_competing};
 use crate::engine::rng::{entity, Purpose};
 use crate::model::record::MonthRecord;
 use crate::scenario::Admission;
@@ -34,11 +34,8 @@ impl Run<'_> {
                     continue;
                 }
                 if j == d - 1 {
-                    let rr = binomial(
-                        &mut streams.process(Purpose::Course, entity(gi, 2 * j), t),
-                        n,
-                        p_rr,
-                    );
+                    let rr =
+                        keyed_binomial(streams, Purpose::Course, entity(gi, 2 * j), t, n, p_rr);
                     g.rerecruited += rr;
                     g.reint += n - rr;
                     tally.completed += n - rr;
@@ -111,23 +108,25 @@ impl Run<'_> {
                 };
                 let unpaid = n - paid;
                 rec.unpaid_reinsertion += unpaid;
-                let rr_p = if paid == 0 {
-                    0
-                } else {
-                    binomial(
-                        &mut streams.process(Purpose::Reinsertion, entity(gi, 2 * j), t),
-                        paid,
-                        p_rr,
-                    )
-                };
+                let rr_p = keyed_binomial(
+                    streams,
+                    Purpose::Reinsertion,
+                    entity(gi, 2 * j),
+                    t,
+                    paid,
+                    p_rr,
+                );
                 let rr_u = if unpaid == 0 {
                     0
                 } else {
                     let p = *p_unpaid.get_or_insert_with(|| {
                         prob(gp.h_rr0 * (1.0 + gp.beta_sec * insecurity) * gp.m_unpaid)
                     });
-                    binomial(
-                        &mut streams.process(Purpose::Reinsertion, entity(gi, 2 * j + 1), t),
+                    keyed_binomial(
+                        streams,
+                        Purpose::Reinsertion,
+                        entity(gi, 2 * j + 1),
+                        t,
                         unpaid,
                         p,
                     )

@@ -1,8 +1,7 @@
 //! Step 2 of the month: the draws that do not depend on money (relapse,
 //! exits from waiting and drop-out, absorption candidates, presenting).
 
-use super::Run;
-use crate::engine::draw::binomial;
+use super::{keyed_binomial, Run};
 use crate::engine::rng::{entity, Purpose};
 
 impl Run<'_> {
@@ -12,25 +11,22 @@ impl Run<'_> {
         let streams = self.streams;
         let insecurity = 1.0 - self.s_prev;
         for (gi, (g, gp)) in self.groups.iter_mut().zip(&self.inp.groups).enumerate() {
-            // An empty compartment draws nothing: its stream is not built.
-            let r1 = if g.reint == 0 {
-                0
-            } else {
-                binomial(
-                    &mut streams.process(Purpose::Relapse, entity(gi, 0), t),
-                    g.reint,
-                    g.p_relapse,
-                )
-            };
-            let r2 = if g.selfr == 0 {
-                0
-            } else {
-                binomial(
-                    &mut streams.process(Purpose::Relapse, entity(gi, 1), t),
-                    g.selfr,
-                    g.p_relapse_self,
-                )
-            };
+            let r1 = keyed_binomial(
+                streams,
+                Purpose::Relapse,
+                entity(gi, 0),
+                t,
+                g.reint,
+                g.p_relapse,
+            );
+            let r2 = keyed_binomial(
+                streams,
+                Purpose::Relapse,
+                entity(gi, 1),
+                t,
+                g.selfr,
+                g.p_relapse_self,
+            );
             g.reint -= r1;
             g.selfr -= r2;
             g.rerecruited += r1 + r2;
@@ -50,24 +46,22 @@ impl Run<'_> {
                 g.x -= g.idle_exits(&mut rng, x, h_rr(gp.wait_cap), gp);
             }
             let last_dd = g.d[gp.dd_months - 1];
-            self.candidates[gi] = if last_dd == 0 {
-                0
-            } else {
-                binomial(
-                    &mut streams.process(Purpose::Absorption, entity(gi, 0), t),
-                    last_dd,
-                    gp.absorb_share,
-                )
-            };
-            self.presenting[gi] = if g.a == 0 {
-                0
-            } else {
-                binomial(
-                    &mut streams.process(Purpose::Presenting, entity(gi, 0), t),
-                    g.a,
-                    gp.turnout[t as usize],
-                )
-            };
+            self.candidates[gi] = keyed_binomial(
+                streams,
+                Purpose::Absorption,
+                entity(gi, 0),
+                t,
+                last_dd,
+                gp.absorb_share,
+            );
+            self.presenting[gi] = keyed_binomial(
+                streams,
+                Purpose::Presenting,
+                entity(gi, 0),
+                t,
+                g.a,
+                gp.turnout[t as usize],
+            );
         }
     }
 }
