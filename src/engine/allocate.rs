@@ -49,14 +49,16 @@ pub(super) fn demand(lines: &[Line]) -> i128 {
 }
 
 /// Funds `lines` from `available` cents: returns the cost actually spent
-/// and the funded places of each place line (0 for lump lines).
-pub(super) fn fund(lines: &[Line], available: i128) -> (Cents, Vec<u64>) {
+/// and writes the funded places of each place line (0 for lump lines) into
+/// `funded` (cleared first; a buffer the caller reuses month after month).
+pub(super) fn fund(lines: &[Line], available: i128, funded: &mut Vec<u64>) -> Cents {
     let demand = demand(lines);
     let budget = available.min(demand);
     let mut cost: i128 = 0;
-    let mut funded = vec![0; lines.len()];
+    funded.clear();
+    funded.resize(lines.len(), 0);
     if demand <= 0 {
-        return (0, funded);
+        return 0;
     }
     for (l, f) in lines.iter().zip(funded.iter_mut()) {
         if l.group.is_none() {
@@ -70,7 +72,7 @@ pub(super) fn fund(lines: &[Line], available: i128) -> (Cents, Vec<u64>) {
         };
         cost += *f as i128 * l.unit as i128;
     }
-    (cost as Cents, funded)
+    cost as Cents
 }
 
 #[cfg(test)]
@@ -81,12 +83,13 @@ mod tests {
     fn places_are_shared_in_proportion_and_never_exceed_the_budget() {
         let lines = [Line::places(0, 0, 10, 300), Line::places(1, 0, 30, 100)];
         // Demand 6,000 cents; a budget of 3,000 funds half of each line's demand.
-        let (cost, funded) = fund(&lines, 3_000);
+        let mut funded = vec![7; 5];
+        let cost = fund(&lines, 3_000, &mut funded);
         assert_eq!(funded, vec![5, 15]);
         assert_eq!(cost, 3_000);
-        let (cost, funded) = fund(&lines, 1_000_000);
-        assert_eq!((cost, funded), (6_000, vec![10, 30]));
-        let (cost, _) = fund(&[Line::lump(999)], 500);
-        assert_eq!(cost, 500);
+        let cost = fund(&lines, 1_000_000, &mut funded);
+        assert_eq!((cost, &funded[..]), (6_000, &[10, 30][..]));
+        let cost = fund(&[Line::lump(999)], 500, &mut funded);
+        assert_eq!((cost, &funded[..]), (500, &[0][..]));
     }
 }

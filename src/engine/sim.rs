@@ -1,99 +1,36 @@
 //! One replicate of one policy: the monthly loop of MODEL.md section 5, in
 //! its exact order, one method per step. Pure: inputs and streams in, a
-//! [`Trajectory`] out. Money lives in [`super::money`], the sharing of a
-//! component's budget among its lines in [`super::allocate`].
+//! [`Trajectory`] out. This file holds the replicate's state, the month's
+//! order and steps 1, 6, 7 and appeals; step 2 is in [`unfunded`], steps 3-4
+//! in [`funding`], step 5 in [`transitions`], a group's people in [`group`].
+//! Money lives in [`super::money`], the sharing of a component's budget
+//! among its lines in [`super::allocate`]. The monthly step allocates
+//! nothing but the month's record: scratch buffers live in [`Run`].
 
-use super::allocate::{self, Line};
-use super::draw::{binomial, prob, rr_then_competing};
+mod funding;
+mod group;
+mod transitions;
+mod unfunded;
+
+use super::allocate::Line;
+use super::draw::{binomial, prob};
 use super::money::Money;
-use super::rng::{entity, Purpose, StreamRng, Streams};
-use crate::model::inputs::{earmark_pool, round_half_up, Cents, GroupInputs, Inputs, MAX_CENTS};
-use crate::model::record::{pool, src, st, GroupTally, MonthRecord, Trajectory};
-use crate::scenario::{Admission, Category, Component, Kickstart, KickstartMode, Policy, Scenario};
+use super::rng::{Purpose, Streams};
+use crate::model::inputs::{round_half_up, Cents, GroupInputs, Inputs, MAX_CENTS};
+use crate::model::record::{pool, src, GroupTally, MonthRecord, Trajectory};
+use crate::scenario::{Admission, Component, Kickstart, KickstartMode, Policy, Scenario};
+use group::{Funded, GroupState};
 use rand::RngExt;
 
-/// People of one group by stage.
-#[derive(Debug, Clone)]
-struct GroupState {
-    a: u64,
-    d: Vec<u64>,
-    s: Vec<u64>,
-    /// `w[k]`: waiting with k whole months waited.
-    w: Vec<u64>,
-    /// One past the highest possibly non-empty waiting bin.
-    w_len: usize,
-    r: Vec<u64>,
-    x: u64,
-    reint: u64,
-    selfr: u64,
-    absorbed: u64,
-    rerecruited: u64,
-    lost: u64,
-    /// Remaining course months of people whose course month was not paid
-    /// this month (set by the course transitions; for the backlog).
-    unpaid_course_months: u64,
-}
-
-impl GroupState {
-    fn new(g: &GroupInputs, horizon: usize) -> Self {
-        GroupState {
-            a: g.caseload,
-            d: vec![0; g.dd_months],
-            s: vec![0; g.payments.len()],
-            w: vec![0; horizon + 2],
-            w_len: 0,
-            r: vec![0; g.reint_months],
-            x: 0,
-            reint: 0,
-            selfr: 0,
-            absorbed: 0,
-            rerecruited: 0,
-            lost: 0,
-            unpaid_course_months: 0,
-        }
+/// `Binomial(n, p)` from the stream of `(purpose, entity, t)`. When the draw
+/// is 0 without drawing a word (`n = 0`, `p <= 0` or not a number) the stream
+/// is not built: the same value, as the streams are keyed, not sequential.
+#[inline]
+fn keyed_binomial(streams: &Streams, purpose: Purpose, entity: u64, t: u32, n: u64, p: f64) -> u64 {
+    if n == 0 || p.is_nan() || p <= 0.0 {
+        return 0;
     }
-
-    /// People waiting for a reintegration place.
-    fn waiting(&self) -> u64 {
-        self.w[..self.w_len].iter().sum()
-    }
-
-    fn people(&self) -> [u64; 11] {
-        let mut p = [0; 11];
-        p[st::ARMED] = self.a;
-        p[st::IN_DD] = self.d.iter().sum();
-        p[st::IN_REINSERTION] = self.s.iter().sum();
-        p[st::WAITING] = self.waiting();
-        p[st::IN_REINTEGRATION] = self.r.iter().sum();
-        p[st::REINTEGRATED] = self.reint;
-        p[st::RERECRUITED] = self.rerecruited;
-        p[st::DROPPED_OUT] = self.x;
-        p[st::SELF_REINTEGRATED] = self.selfr;
-        p[st::ABSORBED] = self.absorbed;
-        p[st::LOST] = self.lost;
-        p
-    }
-
-    /// Exits of `n` idle people (waiting or dropped out): re-recruitment at
-    /// `h_rr` first, then self-reintegration and loss competing. Returns how
-    /// many left.
-    fn idle_exits(&mut self, rng: &mut StreamRng, n: u64, h_rr: f64, gp: &GroupInputs) -> u64 {
-        let (rr, sf, lo) = rr_then_competing(rng, n, h_rr, gp.h_self, gp.h_lost);
-        self.rerecruited += rr;
-        self.selfr += sf;
-        self.lost += lo;
-        rr + sf + lo
-    }
-}
-
-/// Funded places per group decided by this month's allocation.
-#[derive(Debug, Clone, Default)]
-struct Funded {
-    dd: u64,
-    reinsertion: Vec<u64>,
-    continuing: u64,
-    new: u64,
-    absorption: u64,
+    binomial(&mut streams.process(purpose, entity, t), n, p)
 }
 
 /// Full-course cost of one person (start-up + d x monthly), whatever the admission rule.
@@ -125,18 +62,24 @@ struct Run<'a> {
     relapse_month: Option<u32>,
     last_appeal: Option<u32>,
     appeals: u32,
-}
-
-/// Draws of step 2 that the allocation needs.
-struct Drawn {
+    /// Step 2 per group: absorption candidates (scratch, rewritten monthly).
     candidates: Vec<u64>,
+    /// Step 2 per group: people presenting (scratch, rewritten monthly).
     presenting: Vec<u64>,
+    /// Step 4 per group: funded places (scratch, cleared monthly).
+    funded: Vec<Funded>,
+    /// Step 3: one component's demand lines (scratch).
+    lines: Vec<Line>,
+    /// Step 4: funded places of each line (scratch).
+    places: Vec<u64>,
 }
 
 /// Simulates policy `policy` of the scenario on one replicate's inputs and streams.
 pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -> Trajectory {
     let pol = &sc.policies[policy];
     let horizon = inp.horizon;
+    let n = inp.groups.len();
+    let lines_cap = n + inp.groups.iter().map(|g| g.payments.len()).sum::<usize>();
     let mut run = Run {
         sc,
         inp,
@@ -162,6 +105,15 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
         relapse_month: None,
         last_appeal: None,
         appeals: 0,
+        candidates: vec![0; n],
+        presenting: vec![0; n],
+        funded: inp
+            .groups
+            .iter()
+            .map(|g| Funded::new(g.payments.len()))
+            .collect(),
+        lines: Vec::with_capacity(lines_cap.max(1)),
+        places: Vec::with_capacity(lines_cap.max(1)),
     };
     let months = (1..=horizon as u32).map(|t| run.month(t)).collect();
     Trajectory {
@@ -207,9 +159,9 @@ impl<'a> Run<'a> {
             relapsed: false,
         };
         self.cash_arrives(t, &mut rec);
-        let drawn = self.draw_unfunded(t);
-        let funded = self.allocate(t, &drawn, &mut rec);
-        let unpaid_idle = self.transitions(t, &drawn, &funded, &mut rec);
+        self.draw_unfunded(t);
+        self.allocate(t, &mut rec);
+        let unpaid_idle = self.transitions(t, &mut rec);
         let (s, armed_share) = self.security();
         self.conflict(t, s, armed_share, unpaid_idle);
         self.appeal(t, &rec);
@@ -257,341 +209,6 @@ impl<'a> Run<'a> {
             self.inp.national_cash[tu],
             rec,
         );
-    }
-
-    /// Step 2: relapse, exits from waiting and drop-out, absorption candidates, presenting.
-    fn draw_unfunded(&mut self, t: u32) -> Drawn {
-        let streams = self.streams;
-        let insecurity = 1.0 - self.s_prev;
-        let n = self.groups.len();
-        let mut drawn = Drawn {
-            candidates: vec![0; n],
-            presenting: vec![0; n],
-        };
-        for (gi, (g, gp)) in self.groups.iter_mut().zip(&self.inp.groups).enumerate() {
-            let r1 = binomial(
-                &mut streams.process(Purpose::Relapse, entity(gi, 0), t),
-                g.reint,
-                prob(gp.h_relapse),
-            );
-            let r2 = binomial(
-                &mut streams.process(Purpose::Relapse, entity(gi, 1), t),
-                g.selfr,
-                prob(gp.h_relapse_self),
-            );
-            g.reint -= r1;
-            g.selfr -= r2;
-            g.rerecruited += r1 + r2;
-
-            let sec = 1.0 + gp.beta_sec * insecurity;
-            let h_rr = |k: usize| gp.h_rr0 * (1.0 + gp.beta_wait * k.min(gp.wait_cap) as f64) * sec;
-            for k in 0..g.w_len {
-                let n = g.w[k];
-                if n > 0 {
-                    let mut rng = streams.process(Purpose::Waiting, entity(gi, k), t);
-                    g.w[k] -= g.idle_exits(&mut rng, n, h_rr(k), gp);
-                }
-            }
-            if g.x > 0 {
-                let mut rng = streams.process(Purpose::Waiting, entity(gi, u32::MAX as usize), t);
-                let x = g.x;
-                g.x -= g.idle_exits(&mut rng, x, h_rr(gp.wait_cap), gp);
-            }
-            let last_dd = g.d[gp.dd_months - 1];
-            drawn.candidates[gi] = binomial(
-                &mut streams.process(Purpose::Absorption, entity(gi, 0), t),
-                last_dd,
-                gp.absorb_share,
-            );
-            drawn.presenting[gi] = binomial(
-                &mut streams.process(Purpose::Presenting, entity(gi, 0), t),
-                g.a,
-                gp.turnout[t as usize],
-            );
-        }
-        drawn
-    }
-
-    /// Step 3: the demand lines of one component.
-    fn lines(&self, comp: Component, t: u32, drawn: &Drawn) -> Vec<Line> {
-        let tu = t as usize;
-        let per_group = |f: &dyn Fn(usize, &GroupState, &GroupInputs) -> Line| -> Vec<Line> {
-            self.groups
-                .iter()
-                .zip(&self.inp.groups)
-                .enumerate()
-                .map(|(gi, (g, gp))| f(gi, g, gp))
-                .collect()
-        };
-        let admission = self.pol.admission;
-        match comp {
-            Component::Overhead => vec![Line::lump(self.inp.overhead)],
-            Component::SsrInstitutional => vec![Line::lump(self.inp.ssr_requirement)],
-            Component::Dd => per_group(&|gi, _, gp| {
-                Line::places(
-                    gi,
-                    0,
-                    drawn.presenting[gi].min(gp.site_capacity[tu]),
-                    gp.dd_cost,
-                )
-            }),
-            Component::Reinsertion => {
-                let mut v = Vec::new();
-                for (gi, (g, gp)) in self.groups.iter().zip(&self.inp.groups).enumerate() {
-                    for (j, &pay) in gp.payments.iter().enumerate() {
-                        if pay > 0 && g.s[j] > 0 {
-                            v.push(Line::places(gi, j, g.s[j], pay));
-                        }
-                    }
-                }
-                v
-            }
-            Component::ReintegrationContinuing if admission == Admission::FirstMonth => {
-                per_group(&|gi, g, gp| {
-                    Line::places(
-                        gi,
-                        0,
-                        g.r[..gp.reint_months - 1].iter().sum(),
-                        gp.reint_monthly,
-                    )
-                })
-            }
-            Component::ReintegrationContinuing => Vec::new(),
-            Component::ReintegrationNew => per_group(&|gi, g, gp| {
-                Line::places(
-                    gi,
-                    0,
-                    g.waiting().min(gp.intake_capacity[tu]),
-                    admission_cost(gp, admission),
-                )
-            }),
-            Component::SsrAbsorption => per_group(&|gi, _, gp| {
-                Line::places(
-                    gi,
-                    0,
-                    drawn.candidates[gi].min(gp.absorb_capacity[tu]),
-                    gp.absorb_cost,
-                )
-            }),
-        }
-    }
-
-    /// Step 4: components in priority order, each funded from its eligible
-    /// pools; then the kick-start's lapse and offset.
-    fn allocate(&mut self, t: u32, drawn: &Drawn, rec: &mut MonthRecord) -> Vec<Funded> {
-        let mut funded: Vec<Funded> = self
-            .inp
-            .groups
-            .iter()
-            .map(|g| Funded {
-                reinsertion: vec![0; g.payments.len()],
-                ..Funded::default()
-            })
-            .collect();
-        let kick_added = self.kick_added();
-        let mut kick_paid: Cents = 0;
-        for &comp in &self.pol.priority {
-            let lines = self.lines(comp, t, drawn);
-            let ci = comp as usize;
-            let cat = comp.category();
-            rec.demand[ci] = allocate::demand(&lines) as Cents;
-            // Eligible pools, in the order money is taken.
-            let reint = cat == Category::Reintegration;
-            let reallocated = reint
-                && self.in_window(t)
-                && self
-                    .kick()
-                    .is_some_and(|k| k.mode == KickstartMode::Reallocated);
-            let order = [
-                (reint && kick_added).then_some(pool::KICKSTART),
-                (self.inp.assessed_eligible.contains(cat) || reallocated).then_some(pool::ASSESSED),
-                Some(earmark_pool(cat)),
-                self.inp
-                    .national_eligible
-                    .contains(cat)
-                    .then_some(pool::NATIONAL),
-                Some(pool::POOLED),
-            ];
-            let headroom = match self.bridge_cap {
-                Some(cap) if reint => self.money.bridge_headroom(cap, t),
-                _ => 0,
-            };
-            let available: i128 = order
-                .iter()
-                .flatten()
-                .map(|&p| self.money.balances[p] as i128)
-                .sum::<i128>()
-                + headroom as i128;
-            let (cost, places) = allocate::fund(&lines, available);
-            for (l, &n) in lines.iter().zip(&places) {
-                let Some(gi) = l.group else { continue };
-                let f = &mut funded[gi];
-                match comp {
-                    Component::Dd => f.dd = n,
-                    Component::Reinsertion => f.reinsertion[l.stage] = n,
-                    Component::ReintegrationContinuing => f.continuing = n,
-                    Component::ReintegrationNew => f.new = n,
-                    Component::SsrAbsorption => f.absorption = n,
-                    Component::Overhead | Component::SsrInstitutional => {}
-                }
-            }
-            let taken = self.money.pay(&order, cost, ci, rec);
-            kick_paid += taken[pool::KICKSTART];
-            if reallocated && !kick_added {
-                kick_paid += taken[pool::ASSESSED];
-            }
-            if comp == Component::SsrInstitutional {
-                self.money.cum_ssr_institutional += cost;
-            }
-        }
-        if let Some(k) = self.kick() {
-            // Kick-start window end: unspent kick-start money lapses.
-            if kick_added && t == k.start + k.months - 1 {
-                self.money.lapse(pool::KICKSTART, rec);
-            }
-            if k.offset_voluntary && kick_paid > 0 {
-                self.money.offset_future(t, kick_paid, rec);
-            }
-        }
-        funded
-    }
-
-    /// Step 5: transitions that depend on money, end of the pipeline first.
-    /// Returns the unpaid people still in reinsertion (idle, step 7).
-    fn transitions(
-        &mut self,
-        t: u32,
-        drawn: &Drawn,
-        funded: &[Funded],
-        rec: &mut MonthRecord,
-    ) -> u64 {
-        let streams = self.streams;
-        let admission = self.pol.admission;
-        let insecurity = 1.0 - self.s_prev;
-        let mut unpaid_idle = 0;
-        for (gi, (g, gp)) in self.groups.iter_mut().zip(&self.inp.groups).enumerate() {
-            let f = &funded[gi];
-            let tally = &mut self.tallies[gi];
-            // 5.1 Courses.
-            let d = gp.reint_months;
-            let p_rr = prob(gp.h_rr_programme);
-            let mut new_r = vec![0u64; d];
-            g.unpaid_course_months = 0;
-            let mut funded_left = match admission {
-                Admission::FullCourse => u64::MAX,
-                Admission::FirstMonth => f.continuing,
-            };
-            for j in (0..d).rev() {
-                let n = g.r[j];
-                if n == 0 {
-                    continue;
-                }
-                if j == d - 1 {
-                    let rr = binomial(
-                        &mut streams.process(Purpose::Course, entity(gi, 2 * j), t),
-                        n,
-                        p_rr,
-                    );
-                    g.rerecruited += rr;
-                    g.reint += n - rr;
-                    tally.completed += n - rr;
-                    continue;
-                }
-                let paid = n.min(funded_left);
-                funded_left -= paid;
-                let unpaid = n - paid;
-                tally.interrupted_months += unpaid;
-                let mut rng = streams.process(Purpose::Course, entity(gi, 2 * j), t);
-                let (rr_p, drop_p, _) =
-                    rr_then_competing(&mut rng, paid, gp.h_rr_programme, gp.h_drop, 0.0);
-                let mut rng = streams.process(Purpose::Course, entity(gi, 2 * j + 1), t);
-                let (rr_u, drop_u, _) = rr_then_competing(
-                    &mut rng,
-                    unpaid,
-                    gp.h_rr_programme,
-                    gp.h_drop_interrupted,
-                    0.0,
-                );
-                g.rerecruited += rr_p + rr_u;
-                g.x += drop_p + drop_u;
-                tally.dropouts += drop_p + drop_u;
-                new_r[j + 1] += paid - rr_p - drop_p;
-                new_r[j] += unpaid - rr_u - drop_u;
-                // Stage j (0-based) has j + 1 months done: d - j - 1 remain.
-                g.unpaid_course_months += (unpaid - rr_u - drop_u) * (d - j - 1) as u64;
-            }
-            // 5.2 New starts: longest-waiting first; the rest wait one more month.
-            let mut starts = f.new;
-            for k in (0..g.w_len).rev() {
-                if starts == 0 {
-                    break;
-                }
-                let take = g.w[k].min(starts);
-                g.w[k] -= take;
-                starts -= take;
-                tally.wait_hist[k] += take;
-                new_r[0] += take;
-            }
-            g.r = new_r;
-            let top = (g.w_len + 1).min(g.w.len());
-            g.w.copy_within(0..top - 1, 1);
-            g.w[0] = 0;
-            g.w_len = top;
-            // 5.3 Reinsertion: unpaid people face the waiting hazard times m_unpaid.
-            let r = gp.payments.len();
-            let p_unpaid = prob(gp.h_rr0 * (1.0 + gp.beta_sec * insecurity) * gp.m_unpaid);
-            let mut to_wait = 0;
-            for j in (0..r).rev() {
-                let n = std::mem::take(&mut g.s[j]);
-                if n == 0 {
-                    continue;
-                }
-                let paid = if gp.payments[j] > 0 {
-                    f.reinsertion[j].min(n)
-                } else {
-                    n
-                };
-                let unpaid = n - paid;
-                rec.unpaid_reinsertion += unpaid;
-                let rr_p = binomial(
-                    &mut streams.process(Purpose::Reinsertion, entity(gi, 2 * j), t),
-                    paid,
-                    p_rr,
-                );
-                let rr_u = binomial(
-                    &mut streams.process(Purpose::Reinsertion, entity(gi, 2 * j + 1), t),
-                    unpaid,
-                    p_unpaid,
-                );
-                g.rerecruited += rr_p + rr_u;
-                let survivors = n - rr_p - rr_u;
-                if j + 1 < r {
-                    g.s[j + 1] += survivors;
-                    unpaid_idle += unpaid - rr_u;
-                } else {
-                    to_wait += survivors;
-                }
-            }
-            g.w[0] += to_wait;
-            if to_wait > 0 && g.w_len == 0 {
-                g.w_len = 1;
-            }
-            // 5.4 D&D completes: funded absorption places, the rest to reinsertion.
-            let dd = gp.dd_months;
-            let done = g.d[dd - 1];
-            let absorbed = f.absorption.min(done);
-            g.absorbed += absorbed;
-            g.s[0] += done - absorbed;
-            g.d.copy_within(0..dd - 1, 1);
-            g.d[0] = 0;
-            // 5.5 Admissions; presenting but not admitted are turned away.
-            let admitted = f.dd.min(g.a);
-            g.a -= admitted;
-            g.d[0] += admitted;
-            tally.disarmed += admitted;
-            tally.turned_away += drawn.presenting[gi] - admitted;
-        }
-        unpaid_idle
     }
 
     /// Unfunded backlog at the month end (MODEL.md section 8), in cents.
