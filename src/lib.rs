@@ -38,6 +38,7 @@
 //! ```
 
 pub mod engine;
+pub mod experiment;
 pub mod model;
 pub mod output;
 pub mod plot;
