@@ -296,7 +296,15 @@ fn prepare_folder(out: &Path, plan: &serde_json::Value, resume: bool, force: boo
         })?;
         let old: serde_json::Value = serde_json::from_str(&old)
             .with_context(|| format!("--resume: '{}' is not valid JSON", plan_path.display()))?;
-        if &old != plan {
+        // The path may be spelled differently; the text's hash decides.
+        let strip = |v: &serde_json::Value| {
+            let mut v = v.clone();
+            if let Some(o) = v.as_object_mut() {
+                o.remove("scenario");
+            }
+            v
+        };
+        if strip(&old) != strip(plan) {
             let fields = [
                 "format",
                 "ddrsim_version",

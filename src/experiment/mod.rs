@@ -60,6 +60,13 @@ pub fn format_number(x: f64) -> String {
     }
 }
 
+/// Formats a number rounded to `digits` significant digits (at least 1).
+pub fn format_significant(x: f64, digits: usize) -> String {
+    let d = digits.clamp(1, 17) - 1;
+    let r: f64 = format!("{x:.d$e}").parse().unwrap_or(x);
+    format_number(r)
+}
+
 fn split_key<'a>(flag: &str, s: &'a str) -> Result<(&'a str, &'a str), String> {
     let (k, v) = s
         .split_once('=')
@@ -259,7 +266,7 @@ impl SplitMix {
 /// A Latin hypercube of `n` points over the ranges, deterministic from
 /// `seed`: each range is cut into `n` equal strata, each stratum is used
 /// once per key (a random permutation per key), and the value is uniform
-/// within its stratum.
+/// within its stratum, rounded to 6 significant digits.
 pub fn lhs(n: usize, seed: u64, ranges: &[Range]) -> Result<Design, String> {
     if n == 0 || n > MAX_POINTS {
         return Err(format!(
@@ -283,7 +290,7 @@ pub fn lhs(n: usize, seed: u64, ranges: &[Range]) -> Result<Design, String> {
             .iter()
             .map(|&stratum| {
                 let t = (stratum as f64 + rng.unit()) / n as f64;
-                format_number(r.lo + (r.hi - r.lo) * t)
+                format_significant(r.lo + (r.hi - r.lo) * t, 6)
             })
             .collect();
         columns.push(col);

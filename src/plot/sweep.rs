@@ -169,7 +169,7 @@ fn heatmap<DB: DrawingBackend>(
         .margin(20)
         .x_label_area_size(60)
         .y_label_area_size(140)
-        .build_cartesian_2d((0..nx).into_segmented(), (0..ny).into_segmented())
+        .build_cartesian_2d((0..nx - 1).into_segmented(), (0..ny - 1).into_segmented())
         .drawn()?;
     let xl = xs.clone();
     let yl = ys.clone();
@@ -314,7 +314,8 @@ fn line<DB: DrawingBackend>(
     let key = c.keys.first().cloned().unwrap_or_default();
     let ydesc = format!("Mean difference vs {} ({})", c.baseline, unit.axis());
     let cats_f = cats.clone();
-    let mut chart = ChartBuilder::on(area)
+    let (body, legend) = area.split_vertically(area.dim_in_pixel().1.saturating_sub(40));
+    let mut chart = ChartBuilder::on(&body)
         .margin(24)
         .x_label_area_size(60)
         .y_label_area_size(100)
@@ -399,8 +400,7 @@ fn line<DB: DrawingBackend>(
         rec.drew("mean difference");
     }
     let lg = "Filled dot: the 95% interval excludes 0; open dot: it does not. Bars: 95% interval of the mean difference.";
-    area.draw_text(lg, &font(15.0), (110, area.dim_in_pixel().1 as i32 - 22))
-        .drawn()?;
+    legend.draw_text(lg, &font(16.0), (24, 10)).drawn()?;
     rec.legend
         .push("filled dot: 95% interval excludes 0".to_string());
     Ok(())
