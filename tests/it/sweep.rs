@@ -335,7 +335,7 @@ fn grid_is_the_cartesian_product_last_key_fastest() {
     assert_eq!(d.keys, ["a", "b"]);
     let flat: Vec<String> = d.points.iter().map(|p| p.join(" ")).collect();
     assert_eq!(flat, ["1 0.1", "1 0.2", "1 0.3", "2 0.1", "2 0.2", "2 0.3"]);
-    let t = experiment::parse_grid("policy.x.admission=first_month,per_month").expect("t");
+    let t = experiment::parse_grid("policy.x.admission=full_course,first_month").expect("t");
     assert!(!t.numeric);
 }
 
