@@ -372,12 +372,15 @@ fn line<DB: DrawingBackend>(
         .filter(|(_, p)| p.mean.is_finite())
         .map(|(x, p)| (*x, p.mean * scale))
         .collect();
-    chart
-        .draw_series(LineSeries::new(
-            line,
-            ShapeStyle::from(&oi::BLUE).stroke_width(2),
-        ))
-        .drawn()?;
+    // Text levels have no order between them: dots only.
+    if numeric {
+        chart
+            .draw_series(LineSeries::new(
+                line,
+                ShapeStyle::from(&oi::BLUE).stroke_width(2),
+            ))
+            .drawn()?;
+    }
     for (x, p) in &pts {
         if !p.mean.is_finite() {
             continue;

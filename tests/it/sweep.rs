@@ -371,3 +371,50 @@ fn latin_hypercube_uses_each_stratum_once_and_is_deterministic() {
         assert_eq!(strata, (0..n).collect::<Vec<_>>(), "key {}", r.key);
     }
 }
+
+#[test]
+fn a_killed_sweep_resumes_to_the_same_bytes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let args = |out: &Path| {
+        let mut v: Vec<std::ffi::OsString> = [
+            "sweep",
+            GAP,
+            "--grid",
+            "pledge.early.delay=2,4,6,8",
+            "-n",
+            "1000",
+            "--quiet",
+            "--no-charts",
+            "--out",
+        ]
+        .iter()
+        .map(Into::into)
+        .collect();
+        v.push(out.into());
+        v
+    };
+    ddrsim().args(args(&a)).assert().success();
+    let bin = assert_cmd::cargo::cargo_bin("ddrsim");
+    let mut child = std::process::Command::new(&bin)
+        .args(args(&b))
+        .spawn()
+        .expect("spawn");
+    // Killed (SIGKILL: no chance to tidy up) once the first point is written.
+    let first = b.join("points/0001.csv");
+    let start = std::time::Instant::now();
+    while !first.exists() && start.elapsed().as_secs() < 120 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    let finished = (1..=4)
+        .filter(|i| b.join(format!("points/{i:04}.csv")).exists())
+        .count();
+    assert!(
+        (1..4).contains(&finished),
+        "{finished} of 4 points finished when killed"
+    );
+    ddrsim().args(args(&b)).arg("--resume").assert().success();
+    assert_eq!(read(&b.join("sweep.csv")), read(&a.join("sweep.csv")));
+}
