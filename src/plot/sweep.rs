@@ -169,7 +169,7 @@ fn heatmap<DB: DrawingBackend>(
         .margin(20)
         .x_label_area_size(60)
         .y_label_area_size(140)
-        .build_cartesian_2d((0..nx - 1).into_segmented(), (0..ny - 1).into_segmented())
+        .build_cartesian_2d(0.0..f64::from(nx), 0.0..f64::from(ny))
         .drawn()?;
     let xl = xs.clone();
     let yl = ys.clone();
@@ -180,18 +180,31 @@ fn heatmap<DB: DrawingBackend>(
         .y_desc(yk.as_str())
         .axis_desc_style(font(18.0))
         .label_style(font(16.0))
-        .x_labels(xs.len())
-        .y_labels(ys.len())
-        .x_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => xl.get(*i as usize).cloned().unwrap_or_default(),
-            _ => String::new(),
-        })
-        .y_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => yl.get(*i as usize).cloned().unwrap_or_default(),
-            _ => String::new(),
-        })
+        .x_labels(0)
+        .y_labels(0)
         .draw()
         .drawn()?;
+    // Level labels at the cell centres, drawn in pixels beside the axes.
+    let base = body.get_base_pixel();
+    let label = font(16.0);
+    for (i, l) in xl.iter().enumerate() {
+        let (px, py) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
+        body.draw_text(
+            l,
+            &label.pos(Pos::new(HPos::Center, VPos::Top)),
+            (px - base.0, py - base.1 + 8),
+        )
+        .drawn()?;
+    }
+    for (j, l) in yl.iter().enumerate() {
+        let (px, py) = chart.backend_coord(&(0.0, j as f64 + 0.5));
+        body.draw_text(
+            l,
+            &label.pos(Pos::new(HPos::Right, VPos::Center)),
+            (px - base.0 - 8, py - base.1),
+        )
+        .drawn()?;
+    }
     rec.axis(&xk);
     rec.axis(&yk);
     let decimals = style::decimals_for(max_abs);
@@ -204,7 +217,7 @@ fn heatmap<DB: DrawingBackend>(
         ) else {
             continue;
         };
-        let (i, j) = (i as i32, j as i32);
+        let (i, j) = (i as f64, j as f64);
         let m = p.mean * scale;
         let good = match lower {
             Some(true) => m < 0.0,
@@ -217,15 +230,9 @@ fn heatmap<DB: DrawingBackend>(
             0.0
         };
         let colour = mix(if good { oi::BLUE } else { oi::VERMILLION }, 0.85 * t);
-        let (a, b) = (
-            (SegmentValue::Exact(i), SegmentValue::Exact(j)),
-            (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1)),
-        );
+        let (a, b) = ((i, j), (i + 1.0, j + 1.0));
         chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [a.clone(), b.clone()],
-                colour.filled(),
-            )))
+            .draw_series(std::iter::once(Rectangle::new([a, b], colour.filled())))
             .drawn()?;
         if p.clear() {
             chart
@@ -249,7 +256,7 @@ fn heatmap<DB: DrawingBackend>(
         chart
             .draw_series(std::iter::once(Text::new(
                 text,
-                (SegmentValue::CenterOf(i), SegmentValue::CenterOf(j)),
+                (i + 0.5, j + 0.5),
                 font(18.0)
                     .color(&colour_text)
                     .pos(Pos::new(HPos::Center, VPos::Center)),
