@@ -418,3 +418,46 @@ fn a_killed_sweep_resumes_to_the_same_bytes() {
     ddrsim().args(args(&b)).arg("--resume").assert().success();
     assert_eq!(read(&b.join("sweep.csv")), read(&a.join("sweep.csv")));
 }
+
+#[test]
+fn charts_record_axes_marks_and_files() {
+    use ddrsim::plot::sweep::{draw, EffectChart, EffectPoint};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pt = |a: &str, b: &str, mean: f64, ci: (f64, f64)| EffectPoint {
+        levels: vec![a.to_string(), b.to_string()],
+        mean,
+        ci,
+    };
+    let chart = EffectChart {
+        scenario: "t".into(),
+        policy: "kick".into(),
+        baseline: "baseline".into(),
+        metric: "rerecruited".into(),
+        keys: vec![
+            "pledge.a.delay".into(),
+            "policy.kick.kickstart.months".into(),
+        ],
+        points: vec![
+            pt("1", "6", -5.0, (-8.0, -2.0)),
+            pt("1", "12", 1.0, (-1.0, 3.0)),
+            pt("9", "6", -9.0, (-12.0, -6.0)),
+            pt("9", "12", 2.0, (0.5, 3.5)),
+        ],
+        replicates: Some(10),
+    };
+    assert!(chart.points[0].clear() && !chart.points[1].clear() && chart.points[3].clear());
+    let (files, rec) = draw(&tmp.path().join("sweep-heatmap"), &chart).expect("heatmap");
+    assert_eq!(files.len(), 2);
+    assert!(files.iter().all(|f| f.exists()));
+    assert_eq!(rec.axes, chart.keys);
+    assert_eq!(rec.replicates, Some(10));
+    assert_eq!(rec.series, ["effect cells"]);
+    let mut one = chart.clone();
+    one.keys.truncate(1);
+    for p in &mut one.points {
+        p.levels.truncate(1);
+    }
+    let (_, rec) = draw(&tmp.path().join("sweep-line"), &one).expect("line");
+    assert_eq!(rec.axes.first(), chart.keys.first());
+    assert_eq!(rec.series, ["95% interval", "mean difference"]);
+}
