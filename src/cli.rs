@@ -39,6 +39,11 @@ pub enum Command {
         after_help = "Examples:\n  ddrsim run\n  ddrsim run scenarios/liberia-2003.toml --replicates 2000 --seed 7\n  ddrsim run my.toml --out results/my-run --threads 2 --quiet"
     )]
     Run(RunArgs),
+    /// Run a scenario over a grid or Latin hypercube of parameter values.
+    #[command(
+        after_help = "Examples:\n  ddrsim sweep scenarios/default.toml --grid pledge.mdtf.delay=3,9,15 --grid policy.kickstart-12m.kickstart.amount=5e6..20e6:4 -n 200\n  ddrsim sweep my.toml --lhs 20 --vary pledge.mdtf.fulfilment=0.3..1 --vary pledge.mdtf.delay=0..18\n  ddrsim sweep my.toml --grid pledge.mdtf.delay=3,9 --out results/sw --resume\nDocs: docs/sweep.md."
+    )]
+    Sweep(SweepArgs),
     /// Redraw the charts and report.html of an output folder from its CSV files.
     #[command(after_help = "Example:\n  ddrsim plot output/default")]
     Plot(PlotArgs),
@@ -218,4 +223,56 @@ pub struct ManArgs {
     /// folder (created if missing) instead of printing `ddrsim.1` to stdout.
     #[arg(short, long)]
     pub out: Option<PathBuf>,
+}
+
+/// Arguments of `ddrsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file (TOML). Default: the bundled default scenario.
+    pub scenario: Option<PathBuf>,
+    /// A swept key and its levels (repeatable; the points are every
+    /// combination): `key=a,b,c` or `key=lo..hi:n` (n evenly spaced levels).
+    #[arg(long, value_name = "KEY=LEVELS", value_parser = ddrsim::experiment::parse_grid, conflicts_with = "lhs")]
+    pub grid: Vec<ddrsim::experiment::Factor>,
+    /// A Latin hypercube of N points over the `--vary` ranges instead of a grid.
+    #[arg(long, value_name = "N", requires = "vary")]
+    pub lhs: Option<usize>,
+    /// A range for `--lhs` (repeatable): `key=lo..hi`.
+    #[arg(long, value_name = "KEY=LO..HI", value_parser = ddrsim::experiment::parse_vary, requires = "lhs")]
+    pub vary: Vec<ddrsim::experiment::Range>,
+    /// Override a scenario value at every point (repeatable), as for `run`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<ddrsim::scenario::overrides::Override>,
+    /// Replicates per point (default: the scenario's `replicates`).
+    #[arg(short = 'n', long)]
+    pub replicates: Option<u64>,
+    /// Master seed, the same at every point (default: the scenario's `seed`).
+    #[arg(short, long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario name>-sweep).
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// Complete an interrupted sweep in its output folder: the plan must
+    /// match; only the missing points run.
+    #[arg(long)]
+    pub resume: bool,
+    /// Replace an existing sweep folder (one holding sweep.json).
+    #[arg(long, conflicts_with = "resume")]
+    pub force: bool,
+    /// Policy whose paired effect the charts show (default: the first
+    /// policy after the baseline).
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// Metric the charts show (default: rerecruited).
+    #[arg(long, default_value = "rerecruited")]
+    pub metric: String,
+    /// No progress on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Skip the charts.
+    #[arg(long)]
+    pub no_charts: bool,
 }

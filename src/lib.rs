@@ -40,6 +40,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod engine;
+pub mod experiment;
 pub mod model;
 pub mod output;
 pub mod plot;

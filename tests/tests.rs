@@ -17,4 +17,5 @@ mod it {
     pub mod shards;
     pub mod shared;
     pub mod sources;
+    pub mod sweep;
 }

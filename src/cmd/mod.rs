@@ -10,6 +10,7 @@ pub mod new;
 pub mod plot;
 pub mod run;
 pub mod schema;
+pub mod sweep;
 pub mod validate;
 
 use anyhow::{Context, Result};

@@ -20,6 +20,7 @@ pub mod gap_scatter;
 pub mod metrics;
 pub mod stage_flow;
 pub mod style;
+pub mod sweep;
 
 use anyhow::{anyhow, Context, Result};
 use data::OutputData;
