@@ -1169,6 +1169,13 @@ fn policy(
             }
             (None, KickstartMode::Reallocated) => None,
         };
+        if mode == KickstartMode::Reallocated && k.offset_voluntary {
+            cx.problem(
+                kk("offset_voluntary"),
+                "offset_voluntary applies to added kick-starts only (MODEL.md section 8): \
+                 a reallocated kick-start brings no new money to deduct; allowed false",
+            );
+        }
         Kickstart {
             start,
             months,
