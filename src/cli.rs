@@ -44,6 +44,11 @@ pub enum Command {
         after_help = "Examples:\n  ddrsim sweep scenarios/default.toml --grid pledge.mdtf.delay=3,9,15 --grid policy.kickstart-12m.kickstart.amount=5e6..20e6:4 -n 200\n  ddrsim sweep my.toml --lhs 20 --vary pledge.mdtf.fulfilment=0.3..1 --vary pledge.mdtf.delay=0..18\n  ddrsim sweep my.toml --grid pledge.mdtf.delay=3,9 --out results/sw --resume\nDocs: docs/sweep.md."
     )]
     Sweep(SweepArgs),
+    /// Write explorer.html: one self-contained page to explore a sweep's effects.
+    #[command(
+        after_help = "Example:\n  ddrsim sweep my.toml --grid pledge.late.delay=2,6,10 --out results/sw\n  ddrsim explore results/sw   # writes results/sw/explorer.html\nDocs: docs/sweep.md."
+    )]
+    Explore(ExploreArgs),
     /// Redraw the charts and report.html of an output folder from its CSV files.
     #[command(after_help = "Example:\n  ddrsim plot output/default")]
     Plot(PlotArgs),
@@ -275,4 +280,17 @@ pub struct SweepArgs {
     /// Skip the charts.
     #[arg(long)]
     pub no_charts: bool,
+}
+
+/// Arguments of `ddrsim explore`.
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    /// A sweep output folder (holding sweep.json and sweep.csv).
+    pub sweep_dir: PathBuf,
+    /// Output file (default: SWEEP_DIR/explorer.html).
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// No message on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }

@@ -6,6 +6,7 @@ mod it {
     pub mod cli;
     pub mod common;
     pub mod engine;
+    pub mod explore;
     pub mod fuzz;
     pub mod honest;
     pub mod hostile;

@@ -11,6 +11,7 @@
 
 pub mod answer;
 pub mod channels;
+pub mod explorer;
 pub mod html;
 pub mod readings;
 pub mod scenario_text;
