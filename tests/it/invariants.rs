@@ -109,7 +109,7 @@ fn scenario_text(g: &Gen) -> String {
     s += &format!(
         "[[policy]]\nid = \"kick\"\n[policy.kickstart]\nstart = {start}\nmonths = {months}\namount = {amount}\nmode = \"added\"\noffset_voluntary = {offset}\n"
     );
-    s += &format!("[[policy]]\nid = \"realloc\"\npledge_shift = -2\n[policy.kickstart]\nstart = {start}\nmonths = {months}\nmode = \"reallocated\"\noffset_voluntary = {offset}\n");
+    s += &format!("[[policy]]\nid = \"realloc\"\npledge_shift = -2\n[policy.kickstart]\nstart = {start}\nmonths = {months}\nmode = \"reallocated\"\n");
     s += &format!("[[policy]]\nid = \"bridge\"\npriority = [\"reintegration_new\", \"reintegration_continuing\", \"overhead\", \"dd\", \"reinsertion\", \"ssr_absorption\", \"ssr_institutional\"]\n[policy.bridge]\ncap = {bridge}\n");
     s
 }
