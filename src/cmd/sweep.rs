@@ -377,27 +377,8 @@ fn header(keys: &[String]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut cols = vec!["point".to_string()];
     cols.extend(keys.iter().cloned());
-    cols.extend(
-        [
-            "policy",
-            "metric",
-            "mean",
-            "mcse",
-            "p05",
-            "p50",
-            "p95",
-            "diff_mean",
-            "diff_ci_low",
-            "diff_ci_high",
-            "diff_p05",
-            "diff_p50",
-            "diff_p95",
-            "p_better",
-            "p_worse",
-            "p_tie",
-        ]
-        .map(String::from),
-    );
+    cols.extend(["policy", "metric", "mean", "mcse", "p05", "p50", "p95"].map(String::from));
+    cols.extend(ddrsim::experiment::EFFECT_COLUMNS.map(String::from));
     // A key cannot break the header: writing to memory does not fail.
     w.write_record(&cols).ok();
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()

@@ -21,6 +21,19 @@ pub const SWEEP_METRICS: [&str; 8] = [
     "outlay",
 ];
 
+/// The paired-effect columns of `sweep.csv` (non-baseline policies), in order.
+pub const EFFECT_COLUMNS: [&str; 9] = [
+    "diff_mean",
+    "diff_ci_low",
+    "diff_ci_high",
+    "diff_p05",
+    "diff_p50",
+    "diff_p95",
+    "p_better",
+    "p_worse",
+    "p_tie",
+];
+
 /// Largest number of points a design may have.
 pub const MAX_POINTS: usize = 100_000;
 

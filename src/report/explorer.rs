@@ -16,18 +16,8 @@ use super::html::esc;
 use crate::plot::metrics::HEADLINE;
 use serde_json::{json, Map, Value};
 
-/// The `diff_*` and `p_*` columns carried per point, in this order.
-const EFFECT_COLUMNS: [&str; 9] = [
-    "diff_mean",
-    "diff_ci_low",
-    "diff_ci_high",
-    "diff_p05",
-    "diff_p50",
-    "diff_p95",
-    "p_better",
-    "p_worse",
-    "p_tie",
-];
+// The `diff_*` and `p_*` columns carried per point, in sweep.csv's order.
+use crate::experiment::EFFECT_COLUMNS;
 
 /// Better direction of a sweep metric: -1 lower is better, 1 higher is
 /// better, 0 none (`outlay`).
