@@ -38,52 +38,38 @@ pub struct Loaded {
 /// Reads a scenario file (or the bundled default), applies `--set`
 /// overrides to its text and validates the result exactly like a file.
 pub fn load_with(path: Option<&Path>, overrides: &[Override]) -> Result<Loaded> {
-    let mut loaded = load(path).or_else(|e| {
-        // Without overrides the file's own error stands.
-        if overrides.is_empty() {
-            Err(e)
-        } else {
-            load_text(path)
-        }
-    })?;
+    let (text, source) = read(path)?;
     if overrides.is_empty() {
-        return Ok(loaded);
+        let scenario =
+            parse_and_validate(&text).with_context(|| format!("scenario '{source}' is invalid"))?;
+        return Ok(Loaded {
+            scenario,
+            text,
+            source,
+            overrides: Vec::new(),
+        });
     }
     let list = overrides
         .iter()
         .map(|o| format!("--set {o}"))
         .collect::<Vec<_>>()
         .join(" ");
-    let text = overrides::apply(&loaded.text, overrides).map_err(|problems| {
+    let text = overrides::apply(&text, overrides).map_err(|problems| {
         anyhow::anyhow!(
-            "cannot apply the overrides to scenario '{}':\n  - {}",
-            loaded.source,
+            "cannot apply the overrides to scenario '{source}':\n  - {}",
             problems.join("\n  - ")
         )
     })?;
     let scenario = parse_and_validate(&text).with_context(|| {
         format!(
-            "scenario '{}' with overrides ({list}) is invalid (line numbers refer to the file with the overrides applied)",
-            loaded.source
+            "scenario '{source}' with overrides ({list}) is invalid (line numbers refer to the file with the overrides applied)"
         )
     })?;
-    loaded.scenario = scenario;
-    loaded.text = text;
-    loaded.overrides = overrides.iter().map(|o| o.to_string()).collect();
-    Ok(loaded)
-}
-
-/// Reads a scenario's text without validating it (overrides may fix it).
-fn load_text(path: Option<&Path>) -> Result<Loaded> {
-    let (text, source) = read(path)?;
-    // Validation happens after the overrides; an empty placeholder is never used.
-    let scenario = parse_and_validate(DEFAULT_SCENARIO)
-        .with_context(|| "the bundled default scenario is invalid".to_string())?;
     Ok(Loaded {
         scenario,
         text,
         source,
-        overrides: Vec::new(),
+        overrides: overrides.iter().map(|o| o.to_string()).collect(),
     })
 }
 
@@ -112,18 +98,5 @@ fn read(path: Option<&Path>) -> Result<(String, String)> {
             p.display().to_string(),
         ),
         None => (DEFAULT_SCENARIO.to_string(), "bundled:default".to_string()),
-    })
-}
-
-/// Reads and validates a scenario file, or the bundled default.
-pub fn load(path: Option<&Path>) -> Result<Loaded> {
-    let (text, source) = read(path)?;
-    let scenario =
-        parse_and_validate(&text).with_context(|| format!("scenario '{source}' is invalid"))?;
-    Ok(Loaded {
-        scenario,
-        text,
-        source,
-        overrides: Vec::new(),
     })
 }

@@ -17,7 +17,7 @@ use super::draw::{binomial, prob};
 use super::money::Money;
 use super::rng::{Purpose, Streams};
 use crate::model::inputs::{round_half_up, Cents, GroupInputs, Inputs, MAX_CENTS};
-use crate::model::record::{pool, src, GroupTally, MonthRecord, Trajectory};
+use crate::model::record::{pool, src, st, GroupTally, MonthRecord, Trajectory};
 use crate::scenario::{Admission, Component, Kickstart, KickstartMode, Policy, Scenario};
 use group::{Funded, GroupState};
 use rand::RngExt;
@@ -31,11 +31,6 @@ fn keyed_binomial(streams: &Streams, purpose: Purpose, entity: u64, t: u32, n: u
         return 0;
     }
     binomial(&mut streams.process(purpose, entity, t), n, p)
-}
-
-/// Full-course cost of one person (start-up + d x monthly), whatever the admission rule.
-fn full_course_cost(gp: &GroupInputs) -> i128 {
-    gp.reint_startup as i128 + gp.reint_months as i128 * gp.reint_monthly as i128
 }
 
 /// Cost of admitting one person to a course under an admission rule.
@@ -162,11 +157,12 @@ impl<'a> Run<'a> {
         self.draw_unfunded(t);
         self.allocate(t, &mut rec);
         let unpaid_idle = self.transitions(t, &mut rec);
-        let (s, armed_share) = self.security();
-        self.conflict(t, s, armed_share, unpaid_idle);
-        self.appeal(t, &rec);
+        // Month-end head counts, taken once: the backlog and the idle share read them.
         rec.people = self.groups.iter().map(GroupState::people).collect();
-        rec.backlog = self.backlog();
+        rec.backlog = self.backlog(&rec.people);
+        let (s, armed_share) = self.security();
+        self.conflict(t, s, armed_share, unpaid_idle, &rec.people);
+        self.appeal(t, &rec);
         rec.balances = self.money.balances;
         rec.bridge_outstanding = self.money.outstanding;
         rec.security = s;
@@ -212,13 +208,14 @@ impl<'a> Run<'a> {
     }
 
     /// Unfunded backlog at the month end (MODEL.md section 8), in cents.
-    fn backlog(&self) -> Cents {
+    fn backlog(&self, people: &[[u64; 11]]) -> Cents {
         let total: i128 = self
             .groups
             .iter()
             .zip(&self.inp.groups)
-            .map(|(g, gp)| {
-                g.waiting() as i128 * full_course_cost(gp)
+            .zip(people)
+            .map(|((g, gp), p)| {
+                p[st::WAITING] as i128 * admission_cost(gp, Admission::FullCourse) as i128
                     + g.unpaid_course_months as i128 * gp.reint_monthly as i128
             })
             .sum();
@@ -242,15 +239,31 @@ impl<'a> Run<'a> {
     }
 
     /// Step 7: one draw for the first conflict relapse.
-    fn conflict(&mut self, t: u32, s: f64, armed_share: f64, unpaid_idle: u64) {
+    fn conflict(
+        &mut self,
+        t: u32,
+        s: f64,
+        armed_share: f64,
+        unpaid_idle: u64,
+        people: &[[u64; 11]],
+    ) {
+        // Only the first relapse is recorded: no draw is needed after it
+        // (streams are keyed, so skipping it shifts no other draw).
+        if self.relapse_month.is_some() {
+            return;
+        }
         let inp = self.inp;
-        let idle: u64 = self.groups.iter().map(|g| g.waiting() + g.x).sum::<u64>() + unpaid_idle;
+        let idle: u64 = people
+            .iter()
+            .map(|p| p[st::WAITING] + p[st::DROPPED_OUT])
+            .sum::<u64>()
+            + unpaid_idle;
         let idle_share = idle as f64 / inp.total_caseload.max(1) as f64;
         let hazard = inp.lambda0
             * (inp.b_armed * armed_share + inp.b_idle * idle_share - inp.b_sec * (s - inp.s0))
                 .exp();
         let u: f64 = self.streams.process(Purpose::Conflict, 0, t).random();
-        if self.relapse_month.is_none() && u < prob(hazard) {
+        if u < prob(hazard) {
             self.relapse_month = Some(t);
         }
     }

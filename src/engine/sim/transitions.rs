@@ -45,27 +45,18 @@ impl Run<'_> {
                 funded_left -= paid;
                 let unpaid = n - paid;
                 tally.interrupted_months += unpaid;
-                let (rr_p, drop_p) = if paid == 0 {
-                    (0, 0)
-                } else {
-                    let mut rng = streams.process(Purpose::Course, entity(gi, 2 * j), t);
+                // Re-recruitment first, then drop-out, for the paid and the unpaid.
+                let exits = |sub: usize, n: u64, h_drop: f64| -> (u64, u64) {
+                    if n == 0 {
+                        return (0, 0);
+                    }
+                    let mut rng = streams.process(Purpose::Course, entity(gi, sub), t);
                     let (rr, drop, _) =
-                        rr_then_competing(&mut rng, paid, gp.h_rr_programme, gp.h_drop, 0.0);
+                        rr_then_competing(&mut rng, n, gp.h_rr_programme, h_drop, 0.0);
                     (rr, drop)
                 };
-                let (rr_u, drop_u) = if unpaid == 0 {
-                    (0, 0)
-                } else {
-                    let mut rng = streams.process(Purpose::Course, entity(gi, 2 * j + 1), t);
-                    let (rr, drop, _) = rr_then_competing(
-                        &mut rng,
-                        unpaid,
-                        gp.h_rr_programme,
-                        gp.h_drop_interrupted,
-                        0.0,
-                    );
-                    (rr, drop)
-                };
+                let (rr_p, drop_p) = exits(2 * j, paid, gp.h_drop);
+                let (rr_u, drop_u) = exits(2 * j + 1, unpaid, gp.h_drop_interrupted);
                 g.rerecruited += rr_p + rr_u;
                 g.x += drop_p + drop_u;
                 tally.dropouts += drop_p + drop_u;
