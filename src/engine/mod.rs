@@ -7,6 +7,7 @@ pub mod channels;
 pub mod draw;
 pub mod inputs;
 mod money;
+pub mod point;
 pub mod rng;
 pub mod run;
 pub mod sim;
