@@ -44,6 +44,11 @@ pub enum Command {
         after_help = "Examples:\n  ddrsim sweep scenarios/default.toml --grid pledge.mdtf.delay=3,9,15 --grid policy.kickstart-12m.kickstart.amount=5e6..20e6:4 -n 200\n  ddrsim sweep my.toml --lhs 20 --vary pledge.mdtf.fulfilment=0.3..1 --vary pledge.mdtf.delay=0..18\n  ddrsim sweep my.toml --grid pledge.mdtf.delay=3,9 --out results/sw --resume\nDocs: docs/sweep.md."
     )]
     Sweep(SweepArgs),
+    /// Does the kick-start change outcomes? The paired effect over the scenario's parameter uncertainty, with a verdict per headline outcome.
+    #[command(
+        after_help = "Examples:\n  ddrsim claim\n  ddrsim claim scenarios/liberia-2003.toml --draws 800 --per-draw 10\n  ddrsim claim --policy kickstart-12m --precision rerecruited=50 --json\nDocs: docs/claim.md."
+    )]
+    Claim(ClaimArgs),
     /// Write explorer.html: one self-contained page to explore a sweep's effects.
     #[command(
         after_help = "Example:\n  ddrsim sweep my.toml --grid pledge.late.delay=2,6,10 --out results/sw\n  ddrsim explore results/sw   # writes results/sw/explorer.html\nDocs: docs/sweep.md."
@@ -293,4 +298,53 @@ pub struct ExploreArgs {
     /// No message on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Arguments of `ddrsim claim`.
+#[derive(Debug, Args, Clone)]
+pub struct ClaimArgs {
+    /// Scenario file (TOML). Default: the bundled default scenario.
+    pub scenario: Option<PathBuf>,
+    /// Policy tested against the baseline (default: the first added
+    /// kick-start without an offset, else the first kick-start).
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// Parameter draws P (each from the scenario's distributions).
+    #[arg(long, value_name = "P", default_value_t = 400)]
+    pub draws: u64,
+    /// Process replicates Q per parameter draw.
+    #[arg(long, value_name = "Q", default_value_t = 20)]
+    pub per_draw: u64,
+    /// Add parameter draws in batches of 50 until the 95% half-width of the
+    /// policy's mean effect on METRIC is below X (e.g. `rerecruited=50`);
+    /// `--draws` is then the minimum.
+    #[arg(long, value_name = "METRIC=X")]
+    pub precision: Option<String>,
+    /// Most parameter draws `--precision` may use.
+    #[arg(long, value_name = "P", default_value_t = 5000)]
+    pub max_draws: u64,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(short, long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario name>-claim). Replaced as a whole.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// Override a scenario value (repeatable), as for `run`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<ddrsim::scenario::overrides::Override>,
+    /// Replicates of the channel decomposition (0 = skip it).
+    #[arg(long, value_name = "N", default_value_t = 300)]
+    pub channel_replicates: u64,
+    /// Print a machine-readable JSON summary on stdout instead of the answer.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress and no answer on stdout.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Skip the chart and report.html (CSV and manifest only).
+    #[arg(long)]
+    pub no_charts: bool,
 }

@@ -50,18 +50,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let replicates = args.replicates.unwrap_or(sc.replicates);
     anyhow::ensure!(replicates >= 1, "--replicates must be at least 1");
     let seed = args.seed.unwrap_or(sc.seed);
-    let cap = ddrsim::engine::run::max_threads();
-    let threads = match args.threads {
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        Some(0) => anyhow::bail!("--threads must be at least 1"),
-        Some(n) if n > cap => {
-            eprintln!(
-                "warning: --threads {n} is above the cap of {cap} (4 x the available cores, at most 256); using {cap}"
-            );
-            cap
-        }
-        Some(n) => n,
-    };
+    let threads = super::threads(args.threads)?;
     let shard_spec = args.shard.as_deref().map(ShardSpec::parse).transpose()?;
     let (first, last) = shard_spec.map_or((0, replicates), |s| s.range(replicates));
     let rows_mode = args

@@ -3,6 +3,7 @@
 //! (`--lhs N --vary key=lo..hi`) and the rows of `sweep.csv` for one point.
 //! No I/O: the command reads and writes files.
 
+pub mod claim;
 pub mod factors;
 
 use crate::model::outcome::{outcome_columns, Column};
