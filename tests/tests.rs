@@ -3,6 +3,7 @@
 mod it {
     pub mod bad_inputs;
     pub mod calibration;
+    pub mod claim;
     pub mod cli;
     pub mod common;
     pub mod engine;

@@ -347,7 +347,7 @@ fn claim_csv(setup: &ClaimSetup, r: &ClaimResult, factors: &[UncertainFactor]) -
             "",
             o.draws_better,
             None,
-            "share of parameter draws (draw mean)",
+            "share of parameter draws (shrunk draw effect)",
         )?;
         row(
             m,
@@ -355,7 +355,7 @@ fn claim_csv(setup: &ClaimSetup, r: &ClaimResult, factors: &[UncertainFactor]) -
             "",
             o.draws_worse,
             None,
-            "share of parameter draws (draw mean)",
+            "share of parameter draws (shrunk draw effect)",
         )?;
         row(
             m,
@@ -444,6 +444,7 @@ fn draws_csv(r: &ClaimResult, factors: &[UncertainFactor], data: &NestedData) ->
     let mut head = vec!["draw".to_string()];
     head.extend(factors.iter().map(|f| f.name.clone()));
     head.extend(r.outcomes.iter().map(|o| format!("effect_{}", o.metric)));
+    head.extend(r.outcomes.iter().map(|o| format!("shrunk_{}", o.metric)));
     w.write_record(&head)?;
     for (p, fv) in data.factors.iter().enumerate() {
         let mut rec = vec![p.to_string()];
@@ -452,6 +453,11 @@ fn draws_csv(r: &ClaimResult, factors: &[UncertainFactor], data: &NestedData) ->
             r.outcomes
                 .iter()
                 .map(|o| o.per_draw.get(p).map_or(String::new(), |v| num(*v))),
+        );
+        rec.extend(
+            r.outcomes
+                .iter()
+                .map(|o| o.shrunk.get(p).map_or(String::new(), |v| num(*v))),
         );
         w.write_record(&rec)?;
     }

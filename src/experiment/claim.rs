@@ -121,13 +121,7 @@ pub fn setup(sc: &Scenario, policy: Option<&str>) -> Result<ClaimSetup, String> 
             let mut tk = k.clone();
             tk.offset_voluntary = true;
             t.kickstart = Some(tk);
-            let existing = sc.policies.iter().find(|p| {
-                p.kickstart == t.kickstart
-                    && p.bridge_cap == t.bridge_cap
-                    && p.admission == t.admission
-                    && p.priority == t.priority
-                    && p.pledge_shift == t.pledge_shift
-            });
+            let existing = sc.policies.iter().find(|p| same_policy(sc, p, &t));
             match existing {
                 Some(p) => {
                     policies.push(p.clone());
@@ -154,6 +148,28 @@ pub fn setup(sc: &Scenario, policy: Option<&str>) -> Result<ClaimSetup, String> 
         twin,
         no_twin,
     })
+}
+
+/// Whether two policies do the same thing (ids and descriptions aside):
+/// parameters are compared by value, since each policy has its own slots.
+fn same_policy(sc: &Scenario, a: &Policy, b: &Policy) -> bool {
+    let value = |pid: Option<usize>| pid.and_then(|i| sc.params.get(i)).map(|s| &s.param);
+    let kick = match (&a.kickstart, &b.kickstart) {
+        (Some(x), Some(y)) => {
+            x.start == y.start
+                && x.months == y.months
+                && x.instalments == y.instalments
+                && x.mode == y.mode
+                && x.offset_voluntary == y.offset_voluntary
+                && value(x.amount) == value(y.amount)
+        }
+        (None, None) => true,
+        _ => false,
+    };
+    kick && value(a.bridge_cap) == value(b.bridge_cap)
+        && a.admission == b.admission
+        && a.priority == b.priority
+        && a.pledge_shift == b.pledge_shift
 }
 
 /// The raw results of a nested design, grown draw by draw.
@@ -310,12 +326,18 @@ pub struct OutcomeClaim {
     pub p_worse: f64,
     /// See `p_better`.
     pub p_tie: f64,
-    /// Shares of draws whose mean effect is better, worse (strictly).
+    /// Shares of draws whose estimated effect ([`OutcomeClaim::shrunk`]) is
+    /// strictly better, worse.
     pub draws_better: f64,
     /// See `draws_better`.
     pub draws_worse: f64,
-    /// Each draw's mean effect.
+    /// Each draw's mean effect over its replicates.
     pub per_draw: Vec<f64>,
+    /// Each draw's effect estimated without its process noise: the draw
+    /// mean shrunk towards the overall mean by `V_par / (V_par + s2_p / n_p)`
+    /// (empirical Bayes), so that process noise alone does not spread the
+    /// draws over both signs.
+    pub shrunk: Vec<f64>,
     /// Variance split of the replicate-level effect.
     pub split: VarianceSplit,
     /// R^2 of rank regressions of the per-draw effect on the behaviour
@@ -422,6 +444,7 @@ pub fn analyse(
         let effect = effect_of(&eff);
         let key = crate::engine::rng::hash_str(name) ^ opts.seed;
         let split = variance_split(&eff, RESAMPLES, key);
+        let shrunk = shrink(&eff, effect.mean, split.parameter);
         let used: Vec<usize> = (0..eff.len()).filter(|&i| eff[i].n > 0).collect();
         let fx = |pick: &dyn Fn(&UncertainFactor) -> bool| -> Vec<Vec<f64>> {
             factors
@@ -472,9 +495,10 @@ pub fn analyse(
             } else {
                 all.iter().filter(|&&x| x == 0.0).count() as f64 / all.len() as f64
             },
-            draws_better: share(&per, 1.0),
-            draws_worse: share(&per, -1.0),
+            draws_better: share(&shrunk, 1.0),
+            draws_worse: share(&shrunk, -1.0),
             per_draw: per,
+            shrunk,
             split,
             r2,
             srrc: full.map(|r| r.0).unwrap_or_default(),
@@ -522,6 +546,24 @@ pub fn analyse(
         outlay,
         shortfall,
     }
+}
+
+/// Empirical Bayes estimates of each draw's effect: the draw mean shrunk
+/// towards `mean` by `parameter / (parameter + var_p / n_p)`.
+pub fn shrink(draws: &[Welford], mean: f64, parameter: f64) -> Vec<f64> {
+    draws
+        .iter()
+        .filter(|w| w.n > 0)
+        .map(|w| {
+            let noise = w.var() / w.n as f64;
+            let k = if parameter + noise > 0.0 {
+                parameter / (parameter + noise)
+            } else {
+                1.0
+            };
+            mean + k * (w.mean - mean)
+        })
+        .collect()
 }
 
 /// The verdict rule of docs/claim.md.
