@@ -334,7 +334,8 @@ pub struct OutcomeClaim {
     /// Each draw's mean effect over its replicates.
     pub per_draw: Vec<f64>,
     /// Each draw's effect estimated without its process noise: the draw
-    /// mean shrunk towards the overall mean by `V_par / (V_par + s2_p / n_p)`
+    /// mean shrunk towards the overall mean by `V_par / (V_par + s2 / n_p)`
+    /// (`s2` the pooled process variance)
     /// (empirical Bayes), so that process noise alone does not spread the
     /// draws over both signs.
     pub shrunk: Vec<f64>,
@@ -444,7 +445,7 @@ pub fn analyse(
         let effect = effect_of(&eff);
         let key = crate::engine::rng::hash_str(name) ^ opts.seed;
         let split = variance_split(&eff, RESAMPLES, key);
-        let shrunk = shrink(&eff, effect.mean, split.parameter);
+        let shrunk = shrink(&eff, effect.mean, split.parameter, split.process);
         let used: Vec<usize> = (0..eff.len()).filter(|&i| eff[i].n > 0).collect();
         let fx = |pick: &dyn Fn(&UncertainFactor) -> bool| -> Vec<Vec<f64>> {
             factors
@@ -549,13 +550,15 @@ pub fn analyse(
 }
 
 /// Empirical Bayes estimates of each draw's effect: the draw mean shrunk
-/// towards `mean` by `parameter / (parameter + var_p / n_p)`.
-pub fn shrink(draws: &[Welford], mean: f64, parameter: f64) -> Vec<f64> {
+/// towards `mean` by `parameter / (parameter + process / n_p)`, with the
+/// pooled process variance (a draw's own variance is often 0 for rare
+/// events, which would leave its noise unshrunk).
+pub fn shrink(draws: &[Welford], mean: f64, parameter: f64, process: f64) -> Vec<f64> {
     draws
         .iter()
         .filter(|w| w.n > 0)
         .map(|w| {
-            let noise = w.var() / w.n as f64;
+            let noise = process / w.n as f64;
             let k = if parameter + noise > 0.0 {
                 parameter / (parameter + noise)
             } else {
