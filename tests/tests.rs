@@ -15,6 +15,7 @@ mod it {
     pub mod invariants;
     pub mod outdir;
     pub mod overrides;
+    pub mod precision;
     pub mod schema;
     pub mod shards;
     pub mod shared;
