@@ -4,6 +4,9 @@
 //! No I/O: the command reads and writes files.
 
 pub mod factors;
+pub mod morris;
+pub mod sensitivity;
+pub mod sobol;
 
 use crate::model::outcome::{outcome_columns, Column};
 use crate::output::tables::{pair_stats, stats, PairStats, Stats};
