@@ -43,9 +43,7 @@ pub fn design(k: usize, r: usize, seed: u64) -> MorrisDesign {
     let mut steps = Vec::with_capacity(r);
     for _ in 0..r {
         // Start levels 0..=3; the direction follows from the level.
-        let mut level: Vec<u8> = (0..k)
-            .map(|_| rng.below(u64::from(LEVELS)) as u8)
-            .collect();
+        let mut level: Vec<u8> = (0..k).map(|_| rng.below(u64::from(LEVELS)) as u8).collect();
         let mut order: Vec<usize> = (0..k).collect();
         for i in (1..k).rev() {
             let j = rng.below(i as u64 + 1) as usize;

@@ -42,7 +42,7 @@ impl SplitMix {
     }
 
     /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -57,7 +57,7 @@ impl SplitMix {
         }
         let zone = u64::MAX - u64::MAX % n;
         loop {
-            let x = self.next();
+            let x = self.next_u64();
             if x < zone {
                 return x % n;
             }
@@ -225,10 +225,12 @@ pub fn analyse(
 ) -> Result<Analysis, String> {
     let k = factors.len();
     if k == 0 {
-        return Err("the scenario has no uncertain parameters to analyse: every value is fixed; \
+        return Err(
+            "the scenario has no uncertain parameters to analyse: every value is fixed; \
              give some a range with --vary key=lo..hi (e.g. --vary pledge.mdtf.fulfilment=0.3..1) \
              or a distribution in the file"
-            .to_string());
+                .to_string(),
+        );
     }
     if s.replicates == 0 {
         return Err("at least 1 process replicate per point is needed".to_string());
@@ -285,25 +287,18 @@ pub fn analyse(
              (e.g. a cost per completion where nobody completes): choose another --outcome"
         ));
     }
-    let partly_defined = cells
-        .iter()
-        .filter(|w| w.n < s.replicates)
-        .count();
+    let partly_defined = cells.iter().filter(|w| w.n < s.replicates).count();
     let y: Vec<f64> = cells.iter().map(|w| w.mean).collect();
     let n = y.len() as f64;
     let mean = y.iter().sum::<f64>() / n;
     let var = y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0).max(1.0);
-    if !(var > 0.0) {
+    if var.is_nan() || var <= 0.0 {
         return Err(format!(
             "the output is the same ({mean}) at every design point: the factors do not change it \
              with these replicates, so there is nothing to rank"
         ));
     }
-    let noise = cells
-        .iter()
-        .map(|w| w.var() / w.n as f64)
-        .sum::<f64>()
-        / n;
+    let noise = cells.iter().map(|w| w.var() / w.n as f64).sum::<f64>() / n;
     let noise_share = if s.replicates > 1 {
         noise / var
     } else {
@@ -366,7 +361,12 @@ pub fn analyse(
             let mut wide = Vec::new();
             for r in rows_by_factor.iter().flatten() {
                 if r.ci_high < 0.0 || r.ci_low > 1.0 {
-                    outside.push(format!("{} of {} = {:.3}", r.index, name(r.factor), r.value));
+                    outside.push(format!(
+                        "{} of {} = {:.3}",
+                        r.index,
+                        name(r.factor),
+                        r.value
+                    ));
                 }
                 if r.ci_high - r.ci_low > WIDE_INTERVAL {
                     wide.push(format!("{} of {}", r.index, name(r.factor)));
@@ -434,7 +434,11 @@ pub fn analyse(
 fn list(items: &[String]) -> String {
     let shown: Vec<&str> = items.iter().take(4).map(String::as_str).collect();
     if items.len() > shown.len() {
-        format!("{} and {} more", shown.join(", "), items.len() - shown.len())
+        format!(
+            "{} and {} more",
+            shown.join(", "),
+            items.len() - shown.len()
+        )
     } else {
         shown.join(", ")
     }
@@ -461,7 +465,9 @@ mod tests {
         for _ in 0..6000 {
             c[r.below(3) as usize] += 1;
         }
-        assert!(c.iter().all(|&x| (f64::from(x) - 2000.0).abs() < 4.0 * 36.5));
+        assert!(c
+            .iter()
+            .all(|&x| (f64::from(x) - 2000.0).abs() < 4.0 * 36.5));
     }
 
     #[test]

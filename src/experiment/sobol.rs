@@ -38,13 +38,21 @@ pub struct SobolDesign {
 /// [`MAX_SAMPLES`] (the sequence's balance holds on powers of 2).
 pub fn check_samples(n: usize) -> Result<(), String> {
     if !n.is_power_of_two() || !(MIN_SAMPLES..=MAX_SAMPLES).contains(&n) {
-        let below = if n >= 2 { 1usize << n.ilog2() } else { MIN_SAMPLES };
+        let below = if n >= 2 {
+            1usize << n.ilog2()
+        } else {
+            MIN_SAMPLES
+        };
         let suggest = if n > MAX_SAMPLES {
             format!("{MAX_SAMPLES}")
         } else if n.is_power_of_two() {
             format!("{MIN_SAMPLES}")
         } else {
-            format!("{} or {}", below.max(MIN_SAMPLES), (below * 2).max(MIN_SAMPLES))
+            format!(
+                "{} or {}",
+                below.max(MIN_SAMPLES),
+                (below * 2).max(MIN_SAMPLES)
+            )
         };
         return Err(format!(
             "the Sobol' base sample must be a power of 2 from {MIN_SAMPLES} to {MAX_SAMPLES} \
@@ -63,7 +71,7 @@ pub fn design(k: usize, n: usize, seed: u64) -> Result<SobolDesign, String> {
             "Sobol' indices need 1 to {MAX_FACTORS} factors, not {k}"
         ));
     }
-    let scramble = (SplitMix::new(seed ^ 0x534f_424f_4c00_0001).next() >> 32) as u32;
+    let scramble = (SplitMix::new(seed ^ 0x534f_424f_4c00_0001).next_u64() >> 32) as u32;
     // Each f32 of the sequence is a multiple of 2^-24: the cell's centre
     // keeps coordinates strictly inside (0, 1).
     let half_cell = 0.5f64.powi(25);
@@ -236,9 +244,14 @@ mod tests {
     fn refuses_a_sample_that_is_not_a_power_of_two() {
         for n in [0, 1, 2, 3, 6, 100, 300, 1 << 17] {
             let e = design(3, n, 1).expect_err("refused");
-            assert!(e.contains("power of 2") && e.contains(&n.to_string()), "{e}");
+            assert!(
+                e.contains("power of 2") && e.contains(&n.to_string()),
+                "{e}"
+            );
         }
-        assert!(design(3, 300, 1).expect_err("300").contains("try 256 or 512"));
+        assert!(design(3, 300, 1)
+            .expect_err("300")
+            .contains("try 256 or 512"));
         assert!(design(0, 8, 1).is_err());
         assert!(design(MAX_FACTORS + 1, 8, 1).is_err());
         assert!(design(3, 8, 1).is_ok());
@@ -311,7 +324,9 @@ mod tests {
         let ix = indices(&d, &y, 1000, 42);
         let (s, st) = exact();
         let rows = Rows { k: 3, y: &y };
-        let all: Vec<f64> = (0..n).flat_map(|j| [rows.get(j, 0), rows.get(j, 1)]).collect();
+        let all: Vec<f64> = (0..n)
+            .flat_map(|j| [rows.get(j, 0), rows.get(j, 1)])
+            .collect();
         let m = all.iter().sum::<f64>() / all.len() as f64;
         let v = all.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / all.len() as f64;
         let swapped: Vec<f64> = (0..3)
