@@ -15,6 +15,7 @@ mod it {
     pub mod outdir;
     pub mod overrides;
     pub mod schema;
+    pub mod sensitivity;
     pub mod shards;
     pub mod shared;
     pub mod sources;
