@@ -187,7 +187,8 @@ pub struct Analysis {
     /// Standard deviation of the point outputs.
     pub output_sd: f64,
     /// Mean within-point variance divided by `R`, over the variance of the
-    /// point outputs (NaN with one replicate or constant outputs).
+    /// point outputs (NaN with one replicate or constant outputs, which
+    /// leave a warning instead of an error).
     pub noise_share: f64,
     /// Points where the outcome was undefined in some replicates (their
     /// output is the mean over the replicates where it is defined).
@@ -292,14 +293,8 @@ pub fn analyse(
     let n = y.len() as f64;
     let mean = y.iter().sum::<f64>() / n;
     let var = y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0).max(1.0);
-    if var.is_nan() || var <= 0.0 {
-        return Err(format!(
-            "the output is the same ({mean}) at every design point: the factors do not change it \
-             with these replicates, so there is nothing to rank"
-        ));
-    }
     let noise = cells.iter().map(|w| w.var() / w.n as f64).sum::<f64>() / n;
-    let noise_share = if s.replicates > 1 {
+    let noise_share = if s.replicates > 1 && var > 0.0 {
         noise / var
     } else {
         f64::NAN
@@ -308,6 +303,17 @@ pub fn analyse(
     let mut rows_by_factor: Vec<Vec<IndexRow>> = Vec::with_capacity(k);
     let mut rank_value = Vec::with_capacity(k);
     let mut warnings = Vec::new();
+    let constant = var.is_nan() || var <= 0.0;
+    if constant {
+        warnings.push(format!(
+            "the output is the same ({}) at every design point: no factor changes it, so nothing is ranked ({})",
+            super::format_significant(mean, 6),
+            match s.method {
+                Method::Morris => "every elementary effect is 0",
+                Method::Sobol => "Sobol' indices, shares of a zero variance, are undefined and left empty",
+            }
+        ));
+    }
     match &design {
         Design::Morris(d) => {
             let m = morris::effects(d, &y, RESAMPLES, s.seed);
@@ -404,7 +410,7 @@ pub fn analyse(
             }
         }
     }
-    if noise_share > NOISE_WARN {
+    if !constant && noise_share > NOISE_WARN {
         warnings.push(format!(
             "process noise makes up {:.0}% of the variance of the point outputs (more than {:.0}%): indices partly rank noise; raise --replicates",
             100.0 * noise_share,

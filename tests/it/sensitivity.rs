@@ -375,3 +375,44 @@ fn the_chart_legend_lists_what_it_drew() {
         assert_eq!(rec.replicates, Some(5));
     }
 }
+
+/// In the Burundi scenario the kick-start changes nothing (its paired effect
+/// is 0 in every replicate): the analysis still runs, says so, gives every
+/// elementary effect as 0 and leaves the undefined Sobol' indices empty.
+#[test]
+fn an_effect_that_is_zero_everywhere_is_reported_not_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for (method, extra) in [
+        ("morris", ["--trajectories", "2"]),
+        ("sobol", ["--samples", "4"]),
+    ] {
+        let out = tmp.path().join(method);
+        let assert = ddrsim()
+            .args([
+                "sensitivity",
+                "scenarios/burundi-2004.toml",
+                "--policy",
+                "kickstart-12m",
+                "--method",
+                method,
+                "--replicates",
+                "2",
+                "--quiet",
+            ])
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        assert!(
+            err.contains("the output is the same (0) at every design point"),
+            "{err}"
+        );
+        let rs = rows(&out.join("sensitivity.csv"));
+        assert!(!rs.is_empty());
+        let want = if method == "morris" { "0" } else { "" };
+        assert!(rs.iter().all(|r| r["value"] == want), "{method}");
+        assert!(out.join("sensitivity.png").is_file());
+    }
+}
