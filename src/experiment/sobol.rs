@@ -260,6 +260,9 @@ mod tests {
         assert!(design(0, 8, 1).is_err());
         assert!(design(MAX_FACTORS + 1, 8, 1).is_err());
         assert!(design(3, 8, 1).is_ok());
+        // The sequence has 256 dimensions: the largest design stays inside.
+        assert_eq!(MAX_FACTORS, 128);
+        assert!(design(MAX_FACTORS, 4, 1).is_ok());
     }
 
     #[test]
