@@ -326,12 +326,14 @@ pub struct SensitivityArgs {
     /// baseline) instead of the baseline's outcome.
     #[arg(long)]
     pub policy: Option<String>,
-    /// Sobol' base sample N, a power of 2; N x (factors + 2) points.
-    #[arg(long, value_name = "N", default_value_t = 256)]
-    pub samples: usize,
-    /// Morris trajectories r; r x (factors + 1) points.
-    #[arg(long, value_name = "R", default_value_t = 10)]
-    pub trajectories: usize,
+    /// Sobol' base sample N, a power of 2; N x (factors + 2) points
+    /// [default: 256; only with --method sobol].
+    #[arg(long, value_name = "N")]
+    pub samples: Option<usize>,
+    /// Morris trajectories r; r x (factors + 1) points [default: 10; only
+    /// with --method morris].
+    #[arg(long, value_name = "R")]
+    pub trajectories: Option<usize>,
     /// Process replicates per design point (the same random streams at every point).
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub replicates: u64,

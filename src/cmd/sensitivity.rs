@@ -27,6 +27,12 @@ use std::time::Instant;
 /// `--out` may replace).
 pub const MARKER: &str = "sensitivity.csv";
 
+/// Default Morris trajectories.
+pub const DEFAULT_TRAJECTORIES: usize = 10;
+
+/// Default Sobol' base sample.
+pub const DEFAULT_SAMPLES: usize = 256;
+
 /// Columns of sensitivity.csv.
 pub const COLUMNS: [&str; 13] = [
     "method",
@@ -125,8 +131,30 @@ pub fn run(args: &SensitivityArgs) -> Result<()> {
         SensitivityMethod::Morris => Method::Morris,
         SensitivityMethod::Sobol => Method::Sobol,
     };
+    let (samples, trajectories) = match method {
+        Method::Morris => {
+            anyhow::ensure!(
+                args.samples.is_none(),
+                "--samples sets the Sobol' base sample: use it with --method sobol (Morris takes --trajectories)"
+            );
+            (
+                DEFAULT_SAMPLES,
+                args.trajectories.unwrap_or(DEFAULT_TRAJECTORIES),
+            )
+        }
+        Method::Sobol => {
+            anyhow::ensure!(
+                args.trajectories.is_none(),
+                "--trajectories sets the Morris design: use it with --method morris (Sobol' takes --samples)"
+            );
+            (
+                args.samples.unwrap_or(DEFAULT_SAMPLES),
+                DEFAULT_TRAJECTORIES,
+            )
+        }
+    };
     if method == Method::Sobol {
-        sobol::check_samples(args.samples).map_err(|e| anyhow::anyhow!("--samples: {e}"))?;
+        sobol::check_samples(samples).map_err(|e| anyhow::anyhow!("--samples: {e}"))?;
         anyhow::ensure!(
             fs.len() <= sobol::MAX_FACTORS,
             "Sobol' indices need at most {} factors; scenario '{}' has {}: fix some values with --set, or use --method morris",
@@ -136,9 +164,9 @@ pub fn run(args: &SensitivityArgs) -> Result<()> {
         );
     } else {
         anyhow::ensure!(
-            args.trajectories >= 2,
+            trajectories >= 2,
             "--trajectories: Morris needs at least 2 trajectories (for sigma and intervals), not {}",
-            args.trajectories
+            trajectories
         );
     }
     anyhow::ensure!(
@@ -149,8 +177,8 @@ pub fn run(args: &SensitivityArgs) -> Result<()> {
     let seed = args.seed.unwrap_or(sc.seed);
     let settings = Settings {
         method,
-        trajectories: args.trajectories,
-        samples: args.samples,
+        trajectories,
+        samples,
         replicates: args.replicates,
         seed,
         threads,
@@ -159,6 +187,10 @@ pub fn run(args: &SensitivityArgs) -> Result<()> {
         scale,
     };
     let total = settings.points(fs.len());
+    let design = match method {
+        Method::Morris => format!("Morris, {trajectories} trajectories"),
+        Method::Sobol => format!("Sobol', base sample {samples}"),
+    };
 
     let target = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(format!("{}-sensitivity", folder_name(&sc.name)))
@@ -251,8 +283,8 @@ pub fn run(args: &SensitivityArgs) -> Result<()> {
                 "unit": unit_name,
                 "policy": what.policy,
                 "versus": what.versus,
-                "trajectories": (method == Method::Morris).then_some(args.trajectories),
-                "samples": (method == Method::Sobol).then_some(args.samples),
+                "trajectories": (method == Method::Morris).then_some(trajectories),
+                "samples": (method == Method::Sobol).then_some(samples),
                 "replicates_per_point": args.replicates,
                 "process_streams": "common: replicate q uses streams (seed, 2^64 - 1, q) at every point",
                 "points": analysis.points,
@@ -278,7 +310,7 @@ pub fn run(args: &SensitivityArgs) -> Result<()> {
         (serde_json::to_string_pretty(&json)? + "\n").as_bytes(),
     )?;
     if !args.no_charts {
-        let chart = chart(sc.name.as_str(), &analysis, &fs, &what, args);
+        let chart = chart(sc.name.as_str(), &analysis, &fs, &what, &design);
         ddrsim::plot::sensitivity::draw(&dir.join("sensitivity"), &chart)
             .with_context(|| format!("cannot draw the chart in '{}'", dir.display()))?;
     }
@@ -293,7 +325,7 @@ pub fn run(args: &SensitivityArgs) -> Result<()> {
             &analysis,
             &fs,
             &what,
-            args,
+            &design,
             seed,
             started.elapsed().as_secs_f64(),
         );
@@ -404,7 +436,7 @@ fn chart(
     a: &Analysis,
     fs: &[UncertainFactor],
     s: &Subject,
-    args: &SensitivityArgs,
+    design: &str,
 ) -> SensitivityChart {
     let find = |f: usize, index: &str| {
         a.rows
@@ -429,13 +461,7 @@ fn chart(
             })
         })
         .collect();
-    let design = match a.method {
-        Method::Morris => format!(
-            "Morris, {} trajectories ({} points)",
-            args.trajectories, a.points
-        ),
-        Method::Sobol => format!("Sobol', base sample {} ({} points)", args.samples, a.points),
-    };
+    let design = format!("{design} ({} points)", a.points);
     SensitivityChart {
         scenario: scenario.to_string(),
         method: a.method,
@@ -452,14 +478,10 @@ fn print_table(
     a: &Analysis,
     fs: &[UncertainFactor],
     s: &Subject,
-    args: &SensitivityArgs,
+    design: &str,
     seed: u64,
     secs: f64,
 ) {
-    let design = match a.method {
-        Method::Morris => format!("Morris, {} trajectories", args.trajectories),
-        Method::Sobol => format!("Sobol', base sample {}", args.samples),
-    };
     println!(
         "Sensitivity of {} ({}): {design}, {} factors, {} points x {} process replicates (seed {seed}), {secs:.1} s",
         describe(s),

@@ -301,7 +301,12 @@ fn a_scenario_without_uncertain_factors_is_refused_until_a_range_is_given() {
 
 #[test]
 fn bad_flags_are_refused_with_what_is_allowed() {
-    let cases: [(&[&str], &[&str]); 5] = [
+    let cases: [(&[&str], &[&str]); 7] = [
+        (&["--samples", "64"], &["--samples", "--method sobol"]),
+        (
+            &["--method", "sobol", "--trajectories", "4"],
+            &["--trajectories", "--method morris"],
+        ),
         (
             &["--outcome", "happiness"],
             &["--outcome 'happiness'", "rerecruited"],
