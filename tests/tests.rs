@@ -17,6 +17,7 @@ mod it {
     pub mod overrides;
     pub mod precision;
     pub mod schema;
+    pub mod sensitivity;
     pub mod shards;
     pub mod shared;
     pub mod sources;

@@ -12,6 +12,7 @@ pub mod new;
 pub mod plot;
 pub mod run;
 pub mod schema;
+pub mod sensitivity;
 pub mod sweep;
 pub mod validate;
 

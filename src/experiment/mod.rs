@@ -5,6 +5,9 @@
 
 pub mod claim;
 pub mod factors;
+pub mod morris;
+pub mod sensitivity;
+pub mod sobol;
 
 use crate::model::outcome::{outcome_columns, Column};
 use crate::output::tables::{pair_stats, stats, PairStats, Stats};

@@ -19,6 +19,7 @@ pub mod forest;
 pub mod funding;
 pub mod gap_scatter;
 pub mod metrics;
+pub mod sensitivity;
 pub mod stage_flow;
 pub mod style;
 pub mod sweep;
