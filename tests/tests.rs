@@ -5,6 +5,7 @@ mod it {
     pub mod calibration;
     pub mod cli;
     pub mod common;
+    pub mod discover;
     pub mod engine;
     pub mod explore;
     pub mod fuzz;

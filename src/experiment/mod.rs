@@ -3,7 +3,9 @@
 //! (`--lhs N --vary key=lo..hi`) and the rows of `sweep.csv` for one point.
 //! No I/O: the command reads and writes files.
 
+pub mod discover;
 pub mod factors;
+pub mod prim;
 
 use crate::model::outcome::{outcome_columns, Column};
 use crate::output::tables::{pair_stats, stats, PairStats, Stats};
