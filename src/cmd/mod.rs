@@ -3,6 +3,7 @@
 #![deny(clippy::indexing_slicing)]
 
 pub mod completions;
+pub mod discover;
 pub mod explore;
 pub mod json;
 pub mod man;

@@ -22,8 +22,13 @@
 //!   (of the box's size) of the nearest points outside the box on that
 //!   side only, and keeps the addition giving the highest density, while
 //!   it raises the density.
+//! - **Pruning** (Bryant and Lempert 2010 keep only restrictions that are
+//!   statistically significant): while the pasted box has a restriction
+//!   whose quasi-p value (below) exceeds `prune_p` (default 0.05), the
+//!   restriction with the largest one is dropped. The result is the chosen
+//!   box.
 //! - **Stability.** PRIM (peeling, selection, pasting) is run again on
-//!   bootstrap resamples of the cases, seeded, and each resampled box is
+//!   bootstrap resamples of the cases, seeded, with every step above, and each resampled box is
 //!   evaluated on the full data: how often each factor is restricted, how
 //!   often the same factors are restricted as in the chosen box, and the
 //!   mean coverage, density and mass of the resampled boxes.
@@ -64,6 +69,9 @@ pub struct PrimOptions {
     pub min_mass: f64,
     /// How the box is chosen on the trajectory.
     pub selection: Selection,
+    /// Restrictions of the pasted box whose quasi-p value is above this
+    /// are dropped, the least significant first (1 or more: none dropped).
+    pub prune_p: f64,
     /// Bootstrap resamples of the stability check (0: none).
     pub resamples: usize,
     /// Seed of the resamples.
@@ -77,6 +85,7 @@ impl Default for PrimOptions {
             paste_alpha: 0.05,
             min_mass: 0.05,
             selection: Selection::Knee,
+            prune_p: 0.05,
             resamples: 50,
             seed: 0,
         }
@@ -145,7 +154,9 @@ pub struct PrimResult {
     pub trajectory: Vec<PrimBox>,
     /// Index into `trajectory` of the box chosen by the selection rule.
     pub selected: usize,
-    /// The chosen box after pasting (the answer).
+    /// The selected box after pasting.
+    pub pasted: PrimBox,
+    /// The pasted box without its non-significant restrictions (the answer).
     pub chosen: PrimBox,
     /// Per factor: the quasi-p value of the chosen box's restriction
     /// (`None` for a factor it does not restrict).
@@ -198,6 +209,7 @@ pub fn prim(x: &[Vec<f64>], y: &[bool], opts: &PrimOptions) -> Result<PrimResult
     let run = data.find(&all, opts);
     let quasi_p = data.quasi_p(&run.chosen, &all);
     let chosen = data.evaluate(&run.chosen, &all);
+    let pasted = data.evaluate(&run.pasted, &all);
     let trajectory = run
         .trajectory
         .iter()
@@ -208,6 +220,7 @@ pub fn prim(x: &[Vec<f64>], y: &[bool], opts: &PrimOptions) -> Result<PrimResult
         init: init.clone(),
         trajectory,
         selected: run.selected,
+        pasted,
         chosen,
         quasi_p,
         points: x.len(),
@@ -324,6 +337,7 @@ struct Limits(Vec<(f64, f64)>);
 struct Run {
     trajectory: Vec<Limits>,
     selected: usize,
+    pasted: Limits,
     chosen: Limits,
 }
 
@@ -444,10 +458,12 @@ impl Data<'_> {
         let total = self.counts(rows.iter().copied());
         let selected = select(&stats, total, opts.selection);
         let start = trajectory.get(selected).cloned().unwrap_or(cur);
-        let chosen = self.paste(start, rows, opts.paste_alpha);
+        let pasted = self.paste(start, rows, opts.paste_alpha);
+        let chosen = self.prune(pasted.clone(), rows, opts.prune_p);
         Run {
             trajectory,
             selected,
+            pasted,
             chosen,
         }
     }
@@ -610,6 +626,29 @@ impl Data<'_> {
             }
         }
         Some(next)
+    }
+
+    /// Drops restrictions whose quasi-p value exceeds `p`, the largest first.
+    fn prune(&self, mut b: Limits, rows: &[usize], p: f64) -> Limits {
+        loop {
+            let qp = self.quasi_p(&b, rows);
+            let worst = qp
+                .iter()
+                .enumerate()
+                .filter_map(|(j, q)| q.map(|q| (j, q)))
+                .fold(None, |acc: Option<(usize, f64)>, (j, q)| match acc {
+                    Some((_, bq)) if bq >= q => acc,
+                    _ => Some((j, q)),
+                });
+            match worst {
+                Some((j, q)) if q > p => {
+                    if let (Some(w), Some(&full)) = (b.0.get_mut(j), self.init.get(j)) {
+                        *w = full;
+                    }
+                }
+                _ => return b,
+            }
+        }
     }
 
     /// Quasi-p value of each restriction of `b` on `rows`.

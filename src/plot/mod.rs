@@ -12,6 +12,7 @@
 //! missing values (empty cells, NaN) are left out of lines and points.
 
 pub mod data;
+pub mod discover;
 pub mod equity;
 pub mod fan;
 pub mod forest;

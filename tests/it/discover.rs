@@ -121,10 +121,16 @@ fn prim_trajectory_respects_min_mass_and_pasting_never_lowers_density() {
             }
         }
         let sel = &t[res.selected];
-        assert!(res.chosen.density >= sel.density, "pasting lowered density");
-        assert!(res.chosen.points >= sel.points, "pasting shrank the box");
-        assert!(res.chosen.mass >= min_mass);
+        assert!(res.pasted.density >= sel.density, "pasting lowered density");
+        assert!(res.pasted.points >= sel.points, "pasting shrank the box");
+        assert!(res.pasted.mass >= min_mass);
+        // Pruning only drops restrictions.
+        for j in 0..4 {
+            assert!(res.pasted.restricted[j] || !res.chosen.restricted[j]);
+        }
         assert!(res.chosen.sides[2].0 && res.chosen.sides[2].1, "{:?}", res.chosen);
+        assert!(res.chosen.sides[0].1 && !res.chosen.sides[0].0, "{:?}", res.chosen);
+        assert!(!res.chosen.restricted[1] && !res.chosen.restricted[3], "{:?}", res.chosen);
     }
 }
 
