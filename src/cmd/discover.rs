@@ -34,8 +34,15 @@ pub fn run(args: &DiscoverArgs) -> Result<()> {
         "--threshold: {} is not a finite number",
         args.threshold
     );
-    anyhow::ensure!(args.points >= 20, "--points: at least 20 worlds, not {}", args.points);
-    anyhow::ensure!(args.replicates >= 1, "--replicates: at least 1 replicate per world");
+    anyhow::ensure!(
+        args.points >= 20,
+        "--points: at least 20 worlds, not {}",
+        args.points
+    );
+    anyhow::ensure!(
+        args.replicates >= 1,
+        "--replicates: at least 1 replicate per world"
+    );
     if let Some(d) = args.min_density {
         anyhow::ensure!(
             (0.0..=1.0).contains(&d),
@@ -81,7 +88,9 @@ pub fn run(args: &DiscoverArgs) -> Result<()> {
                 )
             })?,
         None if ids.len() > 1 => 1,
-        None => bail!("the scenario has no policy besides the baseline: discovery compares a policy with it"),
+        None => bail!(
+            "the scenario has no policy besides the baseline: discovery compares a policy with it"
+        ),
     };
     let cols = outcome_columns(sc);
     let column = total_column(&cols, &args.outcome).with_context(|| {
@@ -97,7 +106,10 @@ pub fn run(args: &DiscoverArgs) -> Result<()> {
             names.join(", ")
         )
     })?;
-    let metric = cols.get(column).map(|c| c.metric).context("outcome column")?;
+    let metric = cols
+        .get(column)
+        .map(|c| c.metric)
+        .context("outcome column")?;
     let seed = args.seed.unwrap_or(sc.seed);
     let selection = match args.min_density {
         Some(d) => Selection::MinDensity(d),
@@ -325,7 +337,11 @@ fn summary(
         "Scenario discovery: {} vs the baseline on {} ({} is better), {} worlds x {} replicates.",
         w.policy,
         w.noun,
-        if w.better == Better::Lower { "lower" } else { "higher" },
+        if w.better == Better::Lower {
+            "lower"
+        } else {
+            "higher"
+        },
         found.points.len(),
         replicates,
     ));
@@ -436,7 +452,14 @@ fn points_csv(found: &Discovery, names: &[String]) -> Result<Vec<u8>> {
             Some(false) => "0".to_string(),
             None => String::new(),
         });
-        rec.push(if found.prim.chosen.contains(&p.values) { "1" } else { "0" }.to_string());
+        rec.push(
+            if found.prim.chosen.contains(&p.values) {
+                "1"
+            } else {
+                "0"
+            }
+            .to_string(),
+        );
         w.write_record(&rec)?;
     }
     Ok(w.into_inner()?)
@@ -464,11 +487,20 @@ fn discover_csv(found: &Discovery, names: &[String]) -> Result<Vec<u8>> {
         "restricted_share",
         "same_parameters",
     ])?;
-    let box_rows = |w: &mut csv::Writer<Vec<u8>>, kind: &str, step: usize, b: &PrimBox, qp: bool| -> Result<()> {
+    let box_rows = |w: &mut csv::Writer<Vec<u8>>,
+                    kind: &str,
+                    step: usize,
+                    b: &PrimBox,
+                    qp: bool|
+     -> Result<()> {
         for (j, name) in names.iter().enumerate() {
             let (lo, hi) = b.limits.get(j).copied().unwrap_or((f64::NAN, f64::NAN));
             let r = b.restricted.get(j).copied().unwrap_or(false);
-            let q = if qp { p.quasi_p.get(j).copied().flatten() } else { None };
+            let q = if qp {
+                p.quasi_p.get(j).copied().flatten()
+            } else {
+                None
+            };
             w.write_record([
                 kind.to_string(),
                 step.to_string(),

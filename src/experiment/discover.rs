@@ -173,7 +173,10 @@ pub fn discover(
     let mut points = Vec::with_capacity(us.len());
     for ((u, v), s) in us.into_iter().zip(&slot_values).zip(&stats) {
         let get = |w: &Vec<Vec<crate::engine::point::Welford>>, p: usize| {
-            w.get(p).and_then(|r| r.first()).copied().unwrap_or_default()
+            w.get(p)
+                .and_then(|r| r.first())
+                .copied()
+                .unwrap_or_default()
         };
         let (base, pol, eff) = (get(&s.outcome, 0), get(&s.outcome, 1), get(&s.effect, 1));
         let effect = eff.mean_or_nan();
@@ -182,7 +185,7 @@ pub fn discover(
         } else {
             f64::NAN
         };
-        let case = (eff.n > 0).then(|| sign * effect > req.threshold);
+        let case = (eff.n > 0).then_some(sign * effect > req.threshold);
         points.push(EnsemblePoint {
             u,
             values: factor_values(&fs, v),
@@ -224,6 +227,15 @@ pub fn discover(
             _ => "the gain (policy minus baseline)",
         };
         let what = if cases == 0 { "no" } else { "every" };
+        if lo == hi {
+            return Err(DiscoverError::OneClass(format!(
+                "{what} point is a case at --threshold {}: {dir} of {} is {} in every one of the {} points, so there is nothing to discover (the policy makes no difference to this outcome here)",
+                req.threshold,
+                col.metric.name,
+                super::format_significant(lo, 4),
+                y.len()
+            )));
+        }
         return Err(DiscoverError::OneClass(format!(
             "{what} point is a case at --threshold {}: {dir} of {} ranges from {} to {} over the {} points; choose a threshold inside that range",
             req.threshold,

@@ -299,7 +299,9 @@ fn check(x: &[Vec<f64>], y: &[bool], opts: &PrimOptions) -> Result<(), PrimError
         if v > 0.0 && v < 1.0 {
             Ok(())
         } else {
-            Err(PrimError::Option(format!("{name} must be in (0, 1), not {v}")))
+            Err(PrimError::Option(format!(
+                "{name} must be in (0, 1), not {v}"
+            )))
         }
     };
     share("peel_alpha", opts.peel_alpha)?;
@@ -406,10 +408,7 @@ impl Data<'_> {
     }
 
     fn n_restricted(&self, b: &Limits) -> usize {
-        self.restricted(b)
-            .iter()
-            .filter(|(l, h)| *l || *h)
-            .count()
+        self.restricted(b).iter().filter(|(l, h)| *l || *h).count()
     }
 
     /// The box's statistics on `rows` (the denominator of coverage and mass).
@@ -438,10 +437,7 @@ impl Data<'_> {
         let mut inside: Vec<usize> = rows.to_vec();
         let mut trajectory = vec![cur.clone()];
         let mut stats = vec![self.counts(inside.iter().copied())];
-        loop {
-            let Some((next, kept)) = self.best_peel(&cur, &inside, opts.peel_alpha) else {
-                break;
-            };
+        while let Some((next, kept)) = self.best_peel(&cur, &inside, opts.peel_alpha) {
             let before = self.counts(inside.iter().copied());
             let after = self.counts(kept.iter().copied());
             if after.points < min_points
@@ -568,7 +564,14 @@ impl Data<'_> {
 
     /// `b` widened on factor `j` (`upper` side or lower) to take in the `m`
     /// nearest rows outside it on that side only.
-    fn paste_one(&self, b: &Limits, rows: &[usize], j: usize, upper: bool, m: usize) -> Option<Limits> {
+    fn paste_one(
+        &self,
+        b: &Limits,
+        rows: &[usize],
+        j: usize,
+        upper: bool,
+        m: usize,
+    ) -> Option<Limits> {
         let &(lo, hi) = b.0.get(j)?;
         let mut outside: Vec<f64> = rows
             .iter()

@@ -86,8 +86,14 @@ fn render<DB: DrawingBackend>(
     let area = header(root, &title, &sub, Some(c.replicates), rec)?;
     let items = vec![
         (Swatch::Line(oi::BLUE, 2), "peeling trajectory".to_string()),
-        (Swatch::Point(oi::VERMILLION), "selected on the trajectory".to_string()),
-        (Swatch::Point(oi::GREEN), "chosen box after pasting and pruning".to_string()),
+        (
+            Swatch::Point(oi::VERMILLION),
+            "selected on the trajectory".to_string(),
+        ),
+        (
+            Swatch::Point(oi::GREEN),
+            "chosen box after pasting and pruning".to_string(),
+        ),
     ];
     let (_, h) = area.dim_in_pixel();
     let (body, foot) = area.split_vertically(h.saturating_sub(50));
@@ -96,7 +102,9 @@ fn render<DB: DrawingBackend>(
         .iter()
         .chain(std::iter::once(&c.chosen))
         .filter(|b| b.density.is_finite());
-    let (dmin, cmin) = all.fold((1.0f64, 1.0f64), |(d, c), b| (d.min(b.density), c.min(b.coverage)));
+    let (dmin, cmin) = all.fold((1.0f64, 1.0f64), |(d, c), b| {
+        (d.min(b.density), c.min(b.coverage))
+    });
     let (x0, _) = style::nice_range(cmin.min(0.9), 1.0, 0.04);
     let x0 = x0.max(-0.02);
     let (y0, y1) = style::nice_range(dmin.min(0.9), 1.0, 0.04);
@@ -137,10 +145,7 @@ fn render<DB: DrawingBackend>(
             ))
             .drawn()?;
         chart
-            .draw_series(
-                line.iter()
-                    .map(|&p| Circle::new(p, 4, oi::BLUE.filled())),
-            )
+            .draw_series(line.iter().map(|&p| Circle::new(p, 4, oi::BLUE.filled())))
             .drawn()?;
         rec.drew("peeling trajectory");
     }
@@ -163,7 +168,11 @@ fn render<DB: DrawingBackend>(
     if let Some(s) = c.trajectory.get(c.selected) {
         chart
             .draw_series([
-                Circle::new((s.coverage, s.density), 10, ShapeStyle::from(&oi::VERMILLION).stroke_width(3)),
+                Circle::new(
+                    (s.coverage, s.density),
+                    10,
+                    ShapeStyle::from(&oi::VERMILLION).stroke_width(3),
+                ),
                 Circle::new((s.coverage, s.density), 5, oi::VERMILLION.filled()),
             ])
             .drawn()?;

@@ -54,8 +54,16 @@ fn prim_recovers_a_planted_box_and_leaves_other_factors_free() {
             vec![true, true, false, false, false],
             "seed {seed}: {b:?}"
         );
-        assert_eq!(b.sides[0], (true, false), "seed {seed}: x1 has only a lower limit");
-        assert_eq!(b.sides[1], (false, true), "seed {seed}: x2 has only an upper limit");
+        assert_eq!(
+            b.sides[0],
+            (true, false),
+            "seed {seed}: x1 has only a lower limit"
+        );
+        assert_eq!(
+            b.sides[1],
+            (false, true),
+            "seed {seed}: x2 has only an upper limit"
+        );
         assert!(
             (b.limits[0].0 - 0.6).abs() < LIMIT_TOL,
             "seed {seed}: x1 > {}",
@@ -79,7 +87,10 @@ fn prim_recovers_a_planted_box_and_leaves_other_factors_free() {
         // Stable: the resampled boxes restrict x1 and x2, rarely others.
         let st = res.stability.as_ref().expect("stability");
         assert_eq!(st.resamples, 20);
-        assert!(st.restricted_share[0] >= 0.9 && st.restricted_share[1] >= 0.9, "{st:?}");
+        assert!(
+            st.restricted_share[0] >= 0.9 && st.restricted_share[1] >= 0.9,
+            "{st:?}"
+        );
         assert!(st.restricted_share[2..].iter().all(|&s| s <= 0.3), "{st:?}");
         let names: Vec<String> = (1..=5).map(|i| format!("x{i}")).collect();
         let words = describe(b, &names, &|_, v| format!("{v:.2}"));
@@ -94,7 +105,9 @@ fn prim_recovers_a_planted_box_and_leaves_other_factors_free() {
 fn prim_trajectory_respects_min_mass_and_pasting_never_lowers_density() {
     for (seed, min_mass) in [(5u64, 0.05), (6, 0.2), (7, 0.1)] {
         // A box in the middle of x3: both sides get peeled.
-        let (x, y) = planted(1000, 4, 0.1, seed, |r| r[2] > 0.3 && r[2] < 0.6 && r[0] < 0.7);
+        let (x, y) = planted(1000, 4, 0.1, seed, |r| {
+            r[2] > 0.3 && r[2] < 0.6 && r[0] < 0.7
+        });
         let opts = PrimOptions {
             min_mass,
             resamples: 0,
@@ -116,7 +129,10 @@ fn prim_trajectory_respects_min_mass_and_pasting_never_lowers_density() {
                 .count();
             assert_eq!((b.points, b.cases), (inside, cases), "step {i}");
             if i > 0 {
-                assert!(b.density > t[i - 1].density, "step {i}: peeling raises density");
+                assert!(
+                    b.density > t[i - 1].density,
+                    "step {i}: peeling raises density"
+                );
                 assert!(b.points < t[i - 1].points);
             }
         }
@@ -128,17 +144,41 @@ fn prim_trajectory_respects_min_mass_and_pasting_never_lowers_density() {
         for j in 0..4 {
             assert!(res.pasted.restricted[j] || !res.chosen.restricted[j]);
         }
-        assert!(res.chosen.sides[2].0 && res.chosen.sides[2].1, "{:?}", res.chosen);
-        assert!(res.chosen.sides[0].1 && !res.chosen.sides[0].0, "{:?}", res.chosen);
-        assert!(!res.chosen.restricted[1] && !res.chosen.restricted[3], "{:?}", res.chosen);
+        assert!(
+            res.chosen.sides[2].0 && res.chosen.sides[2].1,
+            "{:?}",
+            res.chosen
+        );
+        assert!(
+            res.chosen.sides[0].1 && !res.chosen.sides[0].0,
+            "{:?}",
+            res.chosen
+        );
+        assert!(
+            !res.chosen.restricted[1] && !res.chosen.restricted[3],
+            "{:?}",
+            res.chosen
+        );
     }
 }
 
 #[test]
 fn prim_selection_rules() {
     let (x, y) = planted(1500, 3, 0.05, 9, |r| r[0] > 0.5);
-    let knee = prim(&x, &y, &PrimOptions { resamples: 0, ..PrimOptions::default() }).expect("knee");
-    assert!((knee.chosen.limits[0].0 - 0.5).abs() < LIMIT_TOL, "{:?}", knee.chosen);
+    let knee = prim(
+        &x,
+        &y,
+        &PrimOptions {
+            resamples: 0,
+            ..PrimOptions::default()
+        },
+    )
+    .expect("knee");
+    assert!(
+        (knee.chosen.limits[0].0 - 0.5).abs() < LIMIT_TOL,
+        "{:?}",
+        knee.chosen
+    );
     // Density threshold: the box of highest coverage reaching it.
     let opts = PrimOptions {
         selection: Selection::MinDensity(0.8),
@@ -149,7 +189,9 @@ fn prim_selection_rules() {
     let t = &res.trajectory;
     let sel = &t[res.selected];
     assert!(sel.density >= 0.8);
-    assert!(t.iter().all(|b| b.density < 0.8 || b.coverage <= sel.coverage));
+    assert!(t
+        .iter()
+        .all(|b| b.density < 0.8 || b.coverage <= sel.coverage));
     // Unreachable threshold: the densest box.
     let opts = PrimOptions {
         selection: Selection::MinDensity(1.0),
@@ -168,8 +210,12 @@ fn prim_refuses_bad_data() {
     assert!(e.to_string().contains("2 of 2"), "{e}");
     let e = prim(&x, &[true], &PrimOptions::default()).expect_err("shape");
     assert!(e.to_string().contains("label"), "{e}");
-    let e = prim(&[vec![f64::NAN], vec![1.0]], &[true, false], &PrimOptions::default())
-        .expect_err("nan");
+    let e = prim(
+        &[vec![f64::NAN], vec![1.0]],
+        &[true, false],
+        &PrimOptions::default(),
+    )
+    .expect_err("nan");
     assert!(e.to_string().contains("finite"), "{e}");
     let bad = PrimOptions {
         peel_alpha: 0.0,
@@ -189,4 +235,185 @@ fn prim_resamples_are_reproducible() {
     let a = prim(&x, &y, &opts).expect("a");
     let b = prim(&x, &y, &opts).expect("b");
     assert_eq!(a, b);
+}
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn ddrsim() -> Command {
+    Command::cargo_bin("ddrsim").expect("binary")
+}
+
+fn discover(scenario: &str, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    ddrsim()
+        .args([
+            "discover",
+            scenario,
+            "--points",
+            "60",
+            "-n",
+            "4",
+            "--resamples",
+            "5",
+            "-q",
+        ])
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
+fn stderr(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).to_string()
+}
+
+/// The range of the effect printed by an impossible threshold.
+fn effect_range(err: &str) -> Option<(f64, f64)> {
+    let tail = err.split(" ranges from ").nth(1)?;
+    let (lo, rest) = tail.split_once(" to ")?;
+    let hi = rest.split_whitespace().next()?;
+    Some((lo.parse().ok()?, hi.parse().ok()?))
+}
+
+#[test]
+fn discover_outputs_do_not_depend_on_threads() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let gap = "tests/fixtures/gap.toml";
+    // The effect's range in this ensemble, to set a threshold inside it.
+    let probe = discover(
+        gap,
+        &a,
+        &["--policy", "kick", "--threshold", "1e12", "-j", "1"],
+    )
+    .failure();
+    let err = stderr(&probe);
+    let (lo, hi) = effect_range(&err).unwrap_or_else(|| panic!("no range in: {err}"));
+    assert!(lo < hi, "{err}");
+    assert!(!a.exists(), "a failed run leaves no folder");
+    let t = format!("{}", (lo + hi) / 2.0);
+    for (dir, j) in [(&a, "1"), (&b, "2")] {
+        discover(gap, dir, &["--policy", "kick", "--threshold", &t, "-j", j]).success();
+    }
+    for f in [
+        "discover.csv",
+        "points.csv",
+        "scenario.toml",
+        "discover.png",
+        "discover.svg",
+    ] {
+        let (x, y) = (fs::read(a.join(f)).expect(f), fs::read(b.join(f)).expect(f));
+        assert!(x == y, "{f} differs between 1 and 2 threads");
+    }
+    // The files say the same thing: cases in points.csv, chosen box in discover.csv.
+    let points = fs::read_to_string(a.join("points.csv")).expect("points");
+    let mut rd = csv::Reader::from_reader(points.as_bytes());
+    let h = rd.headers().expect("h").clone();
+    let col = |n: &str| h.iter().position(|x| x == n).expect(n);
+    let (ce, cc, cb) = (col("effect_mean"), col("case"), col("in_box"));
+    let (mut cases, mut inside, mut both) = (0, 0, 0);
+    for r in rd.records() {
+        let r = r.expect("row");
+        let effect: f64 = r[ce].parse().expect("effect");
+        let case = &r[cc] == "1";
+        // rerecruited: lower is better, a case is a cut of more than t.
+        assert_eq!(case, -effect > (lo + hi) / 2.0, "{r:?}");
+        cases += usize::from(case);
+        inside += usize::from(&r[cb] == "1");
+        both += usize::from(case && &r[cb] == "1");
+    }
+    let disc = fs::read_to_string(a.join("discover.csv")).expect("discover");
+    let mut rd = csv::Reader::from_reader(disc.as_bytes());
+    let h = rd.headers().expect("h").clone();
+    let col = |n: &str| h.iter().position(|x| x == n).expect(n);
+    let chosen: Vec<csv::StringRecord> = rd
+        .records()
+        .map(|r| r.expect("row"))
+        .filter(|r| &r[0] == "chosen")
+        .collect();
+    assert!(!chosen.is_empty());
+    let r = &chosen[0];
+    assert_eq!(r[col("worlds")].parse::<usize>().expect("worlds"), inside);
+    assert_eq!(r[col("cases")].parse::<usize>().expect("cases"), both);
+    let cov: f64 = r[col("coverage")].parse().expect("coverage");
+    assert!((cov - both as f64 / cases as f64).abs() < 1e-12);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(a.join("manifest.json")).expect("manifest"))
+            .expect("json");
+    assert_eq!(manifest["cases"], cases);
+    assert_eq!(manifest["policy"], "kick");
+}
+
+#[test]
+fn discover_runs_on_every_bundled_scenario_or_says_why_not() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut ran = 0;
+    for entry in fs::read_dir(common_path("scenarios")).expect("scenarios") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .to_string();
+        let s = path.to_string_lossy().to_string();
+        let out = tmp.path().join(&name);
+        let probe = discover(&s, &out, &["--threshold", "1e12"]).failure();
+        let err = stderr(&probe);
+        if err.contains("no uncertain parameter") {
+            // A fixed scenario: --vary makes one of its keys uncertain.
+            let a = discover(
+                &s,
+                &out,
+                &["--threshold", "1e12", "--vary", "pledge.mdtf.delay=0..24"],
+            );
+            let err = stderr(&a.failure());
+            assert!(effect_range(&err).is_some(), "{name} with --vary: {err}");
+            continue;
+        }
+        if err.contains("nothing to discover") {
+            continue;
+        }
+        let (lo, hi) = effect_range(&err).unwrap_or_else(|| panic!("{name}: {err}"));
+        let t = format!("{}", (lo + hi) / 2.0);
+        discover(&s, &out, &["--threshold", &t]).success();
+        assert!(out.join("discover.csv").is_file() && out.join("discover.png").is_file());
+        ran += 1;
+    }
+    assert!(ran >= 4, "discover ran on {ran} bundled scenarios");
+}
+
+fn common_path(rel: &str) -> std::path::PathBuf {
+    super::common::path(rel)
+}
+
+#[test]
+fn discover_errors_name_the_problem() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("x");
+    let gap = "tests/fixtures/gap.toml";
+    let err = stderr(&discover(gap, &out, &["--policy", "nope", "--threshold", "1"]).failure());
+    assert!(
+        err.contains("--policy 'nope'") && err.contains("kick"),
+        "{err}"
+    );
+    let err = stderr(&discover(gap, &out, &["--outcome", "nope", "--threshold", "1"]).failure());
+    assert!(
+        err.contains("--outcome 'nope'") && err.contains("rerecruited"),
+        "{err}"
+    );
+    let err = stderr(&discover(gap, &out, &["--threshold", "-1e12"]).failure());
+    assert!(err.contains("every point is a case"), "{err}");
+    let err = stderr(
+        &discover(
+            gap,
+            &out,
+            &["--threshold", "1", "--vary", "pledge.nope.delay=1..2"],
+        )
+        .failure(),
+    );
+    assert!(err.contains("pledge.nope.delay"), "{err}");
+    let err = stderr(&discover(gap, &out, &["--threshold", "1", "--min-density", "2"]).failure());
+    assert!(err.contains("--min-density"), "{err}");
+    assert!(!out.exists());
 }
