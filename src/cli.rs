@@ -320,7 +320,7 @@ pub struct DiscoverArgs {
     #[arg(long, value_name = "X", allow_hyphen_values = true)]
     pub threshold: f64,
     /// Worlds in the Latin hypercube over the scenario's uncertain parameters.
-    #[arg(long, default_value_t = 400)]
+    #[arg(long, default_value_t = 1000)]
     pub points: usize,
     /// Process replicates per world (the same random streams in every world).
     #[arg(short = 'n', long, default_value_t = 20)]
