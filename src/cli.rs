@@ -244,8 +244,10 @@ pub struct SweepArgs {
     /// combination): `key=a,b,c` or `key=lo..hi:n` (n evenly spaced levels).
     #[arg(long, value_name = "KEY=LEVELS", value_parser = ddrsim::experiment::parse_grid, conflicts_with = "lhs")]
     pub grid: Vec<ddrsim::experiment::Factor>,
-    /// A Latin hypercube of N points over the `--vary` ranges instead of a grid.
-    #[arg(long, value_name = "N", requires = "vary")]
+    /// A Latin hypercube of N points instead of a grid: over the `--vary`
+    /// ranges, or without `--vary` over the scenario's own uncertain
+    /// parameters (each point fixes every one of them).
+    #[arg(long, value_name = "N")]
     pub lhs: Option<usize>,
     /// A range for `--lhs` (repeatable): `key=lo..hi`.
     #[arg(long, value_name = "KEY=LO..HI", value_parser = ddrsim::experiment::parse_vary, requires = "lhs")]
