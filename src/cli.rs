@@ -44,6 +44,11 @@ pub enum Command {
         after_help = "Examples:\n  ddrsim sweep scenarios/default.toml --grid pledge.mdtf.delay=3,9,15 --grid policy.kickstart-12m.kickstart.amount=5e6..20e6:4 -n 200\n  ddrsim sweep my.toml --lhs 20 --vary pledge.mdtf.fulfilment=0.3..1 --vary pledge.mdtf.delay=0..18\n  ddrsim sweep my.toml --grid pledge.mdtf.delay=3,9 --out results/sw --resume\nDocs: docs/sweep.md."
     )]
     Sweep(SweepArgs),
+    /// Scenario discovery: where in the scenario's uncertainty does a policy's effect beat a threshold (PRIM).
+    #[command(
+        after_help = "The threshold is stated in the outcome's better direction: for a lower-is-better outcome\n(rerecruited, peak_waiting, relapse, ...) `--threshold 500` asks where the policy cuts it by\nmore than 500; for a higher-is-better one (completed, ...) where it raises it by more than 500.\nA negative threshold asks where the policy does not make it worse by more than |X|.\n\nExamples:\n  ddrsim discover scenarios/default.toml --policy kickstart-12m --outcome rerecruited --threshold 500\n  ddrsim discover my.toml --policy kick --outcome completed --threshold 1000 --vary pledge.mdtf.delay=0..18 --points 800 -n 40\nDocs: docs/discover.md."
+    )]
+    Discover(DiscoverArgs),
     /// Rank the scenario's uncertain parameters by their influence on an outcome or a policy's effect (Morris or Sobol').
     #[command(
         after_help = "Examples:\n  ddrsim sensitivity --policy kickstart-12m\n  ddrsim sensitivity scenarios/liberia-2003.toml --outcome completed --trajectories 20\n  ddrsim sensitivity --method sobol --samples 512 --policy kickstart-12m\n  ddrsim sensitivity scenarios/bench-fixed.toml --vary pledge.mdtf.fulfilment=0.3..1 --vary pledge.mdtf.delay=0..18\nDocs: docs/sensitivity.md."
@@ -258,8 +263,10 @@ pub struct SweepArgs {
     /// combination): `key=a,b,c` or `key=lo..hi:n` (n evenly spaced levels).
     #[arg(long, value_name = "KEY=LEVELS", value_parser = ddrsim::experiment::parse_grid, conflicts_with = "lhs")]
     pub grid: Vec<ddrsim::experiment::Factor>,
-    /// A Latin hypercube of N points over the `--vary` ranges instead of a grid.
-    #[arg(long, value_name = "N", requires = "vary")]
+    /// A Latin hypercube of N points instead of a grid: over the `--vary`
+    /// ranges, or without `--vary` over the scenario's own uncertain
+    /// parameters (each point fixes every one of them).
+    #[arg(long, value_name = "N")]
     pub lhs: Option<usize>,
     /// A range for `--lhs` (repeatable): `key=lo..hi`.
     #[arg(long, value_name = "KEY=LO..HI", value_parser = ddrsim::experiment::parse_vary, requires = "lhs")]
@@ -416,6 +423,63 @@ pub struct SensitivityArgs {
     #[arg(long, value_name = "KEY=LO..HI", value_parser = ddrsim::experiment::parse_vary)]
     pub vary: Vec<ddrsim::experiment::Range>,
     /// No progress and no table.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Skip the chart.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+/// Arguments of `ddrsim discover`.
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// Scenario file (TOML). Default: the bundled default scenario.
+    pub scenario: Option<PathBuf>,
+    /// Policy whose paired effect against the baseline is studied (default:
+    /// the first policy after the baseline).
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// Outcome (a total metric of summary.csv, e.g. rerecruited, completed,
+    /// peak_waiting, mean_wait_months, relapse).
+    #[arg(long, default_value = "rerecruited")]
+    pub outcome: String,
+    /// A world is a case when the policy's mean paired effect beats this, in
+    /// the outcome's better direction and printed unit: for a
+    /// lower-is-better outcome, when the policy cuts it by more than X; for
+    /// a higher-is-better one, when it raises it by more than X.
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub threshold: f64,
+    /// Worlds in the Latin hypercube over the scenario's uncertain parameters.
+    #[arg(long, default_value_t = 1000)]
+    pub points: usize,
+    /// Process replicates per world (the same random streams in every world).
+    #[arg(short = 'n', long, default_value_t = 20)]
+    pub replicates: u64,
+    /// Make a fixed key uncertain, uniform on lo..hi (repeatable): applied as
+    /// `--set key={ dist = "uniform", min = lo, max = hi }`.
+    #[arg(long, value_name = "KEY=LO..HI", value_parser = ddrsim::experiment::parse_vary)]
+    pub vary: Vec<ddrsim::experiment::Range>,
+    /// Override a scenario value (repeatable), as for `run`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<ddrsim::scenario::overrides::Override>,
+    /// Choose the box of highest coverage whose density (share of its
+    /// worlds that are cases) is at least D, instead of the knee of the
+    /// peeling trajectory.
+    #[arg(long, value_name = "D")]
+    pub min_density: Option<f64>,
+    /// Bootstrap resamples of the stability check.
+    #[arg(long, default_value_t = 50)]
+    pub resamples: usize,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(short, long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario name>-discover). Replaced as a whole.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// No progress on stderr and no summary on stdout.
     #[arg(short, long)]
     pub quiet: bool,
     /// Skip the chart.

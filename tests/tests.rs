@@ -6,6 +6,7 @@ mod it {
     pub mod claim;
     pub mod cli;
     pub mod common;
+    pub mod discover;
     pub mod engine;
     pub mod explore;
     pub mod fuzz;

@@ -4,6 +4,7 @@
 
 pub mod claim;
 pub mod completions;
+pub mod discover;
 pub mod explore;
 pub mod json;
 pub mod man;

@@ -32,7 +32,7 @@ pub fn run(args: &SweepArgs) -> Result<()> {
 
     // The design, with integer keys rounded.
     let mut rounding = Vec::new();
-    let design = build_design(args, &loaded.text, seed, &mut rounding)?;
+    let design = build_design(args, base, &loaded.text, seed, &mut rounding)?;
     for note in &rounding {
         eprintln!("note: {note}");
     }
@@ -165,12 +165,18 @@ fn is_integer_key(text: &str, key: &str, near: &str) -> bool {
 
 fn build_design(
     args: &SweepArgs,
+    base: &Scenario,
     text: &str,
     seed: u64,
     rounding: &mut Vec<String>,
 ) -> Result<Design> {
     if let Some(n) = args.lhs {
-        let mut d = experiment::lhs(n, seed, &args.vary).map_err(anyhow::Error::msg)?;
+        let mut d = if args.vary.is_empty() {
+            experiment::factor_lhs(base, n, seed)
+        } else {
+            experiment::lhs(n, seed, &args.vary)
+        }
+        .map_err(anyhow::Error::msg)?;
         for (k, key) in d.keys.clone().iter().enumerate() {
             let first = d.points.first().and_then(|p| p.get(k)).cloned();
             if !first.is_some_and(|v| is_integer_key(text, key, &v)) {
@@ -188,7 +194,7 @@ fn build_design(
         return Ok(d);
     }
     if args.grid.is_empty() {
-        bail!("give the design: --grid key=a,b,c (repeatable) or --lhs N with --vary key=lo..hi");
+        bail!("give the design: --grid key=a,b,c (repeatable) or --lhs N (with --vary key=lo..hi, or over the uncertain parameters)");
     }
     let mut factors: Vec<Factor> = Vec::new();
     for f in &args.grid {

@@ -1,11 +1,14 @@
 //! Experiment designs and per-point results for `ddrsim sweep`: full grids
 //! (`--grid key=a,b,c`, `--grid key=lo..hi:n`), Latin hypercubes
-//! (`--lhs N --vary key=lo..hi`) and the rows of `sweep.csv` for one point.
+//! (`--lhs N --vary key=lo..hi`, or `--lhs N` over the scenario's own
+//! uncertain parameters) and the rows of `sweep.csv` for one point.
 //! No I/O: the command reads and writes files.
 
 pub mod claim;
+pub mod discover;
 pub mod factors;
 pub mod morris;
+pub mod prim;
 pub mod sensitivity;
 pub mod sobol;
 
@@ -327,6 +330,35 @@ pub fn lhs(n: usize, seed: u64, ranges: &[Range]) -> Result<Design, String> {
         keys,
         points,
     })
+}
+
+/// A Latin hypercube of `n` points over the scenario's own uncertain
+/// parameters ([`factors::factors`]; a shared draw is one key, `shared.NAME`):
+/// [`lhs`] over `[0, 1]` per parameter, each coordinate mapped to a value by
+/// the inverse CDF of the parameter's truncated distribution and rounded to
+/// 6 significant digits. The keys are the parameters' `--set` names, so each
+/// point fixes every uncertain parameter.
+pub fn factor_lhs(sc: &Scenario, n: usize, seed: u64) -> Result<Design, String> {
+    let fs = factors::factors(sc);
+    if fs.is_empty() {
+        return Err("--lhs without --vary samples the scenario's uncertain parameters, and it has none: add --vary key=lo..hi".to_string());
+    }
+    let unit: Vec<Range> = fs
+        .iter()
+        .map(|f| Range {
+            key: f.name.clone(),
+            lo: 0.0,
+            hi: 1.0,
+        })
+        .collect();
+    let mut d = lhs(n, seed, &unit)?;
+    for p in &mut d.points {
+        for (v, f) in p.iter_mut().zip(&fs) {
+            let u = v.parse::<f64>().unwrap_or(0.5);
+            *v = format_significant(f.at(u), 6);
+        }
+    }
+    Ok(d)
 }
 
 /// Rounds a numeric level to a whole number (for integer keys); texts that

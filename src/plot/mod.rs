@@ -13,6 +13,7 @@
 
 pub mod claim;
 pub mod data;
+pub mod discover;
 pub mod equity;
 pub mod fan;
 pub mod forest;

@@ -287,7 +287,6 @@ fn bad_designs_name_the_flag_or_the_point() {
         &["--lhs", "3", "--vary", "pledge.early.delay=5..1"],
         &["--vary", "above"],
     );
-    fails_with(&["--lhs", "3"], &["--vary"]);
     fails_with(
         &[
             "--grid",
@@ -460,4 +459,119 @@ fn charts_record_axes_marks_and_files() {
     let (_, rec) = draw(&tmp.path().join("sweep-line"), &one).expect("line");
     assert_eq!(rec.axes.first(), chart.keys.first());
     assert_eq!(rec.series, ["95% interval", "mean difference"]);
+}
+
+/// `--lhs N` without `--vary`: a Latin hypercube over the scenario's own
+/// uncertain parameters, one stratum of each parameter's distribution per
+/// point; every point fixes them all and equals a plain run with the same
+/// `--set` overrides.
+#[test]
+fn latin_hypercube_over_the_scenarios_uncertain_parameters() {
+    let sc = super::common::load(GAP);
+    let fs = ddrsim::experiment::factors::factors(&sc);
+    assert!(fs.len() >= 2, "the fixture has uncertain parameters");
+    let names: Vec<String> = fs.iter().map(|f| f.name.clone()).collect();
+    let n = 20;
+    let d = experiment::factor_lhs(&sc, n, 5).expect("design");
+    assert_eq!(d.keys, names);
+    assert_eq!(d, experiment::factor_lhs(&sc, n, 5).expect("again"));
+    for (k, f) in fs.iter().enumerate() {
+        let mut xs: Vec<f64> = d
+            .points
+            .iter()
+            .map(|p| p[k].parse().expect("number"))
+            .collect();
+        xs.sort_by(f64::total_cmp);
+        // The i-th smallest value lies in the i-th stratum of the
+        // distribution (to the 6 significant digits printed).
+        for (i, x) in xs.iter().enumerate() {
+            let (lo, hi) = (f.at(i as f64 / n as f64), f.at((i + 1) as f64 / n as f64));
+            let tol = 1e-5 * x.abs().max(1e-12);
+            assert!(
+                *x >= lo - tol && *x <= hi + tol,
+                "{}: value {x} outside stratum {i} [{lo}, {hi}]",
+                f.name
+            );
+        }
+    }
+    // The command: sweep.csv's columns are the parameter names and its
+    // values the design's (the seed is the scenario's).
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (s, r) = (tmp.path().join("s"), tmp.path().join("r"));
+    ddrsim()
+        .args([
+            "sweep",
+            GAP,
+            "--lhs",
+            "3",
+            "-n",
+            "20",
+            "--quiet",
+            "--no-charts",
+        ])
+        .arg("--out")
+        .arg(&s)
+        .assert()
+        .success();
+    let design = experiment::factor_lhs(&sc, 3, sc.seed).expect("design");
+    let mut sweep = csv::Reader::from_path(s.join("sweep.csv")).expect("sweep.csv");
+    let heads = sweep.headers().expect("h").clone();
+    let k = names.len();
+    assert_eq!(heads.iter().skip(1).take(k).collect::<Vec<_>>(), names);
+    let rows: Vec<csv::StringRecord> = sweep.records().map(|r| r.expect("row")).collect();
+    for row in &rows {
+        let p: usize = row[0].parse().expect("point");
+        let values: Vec<&str> = row.iter().skip(1).take(k).collect();
+        assert_eq!(values, design.points[p - 1], "point {p}");
+    }
+    let mut run = ddrsim();
+    run.args([
+        "run",
+        GAP,
+        "-n",
+        "20",
+        "--quiet",
+        "--no-charts",
+        "--channels",
+        "off",
+    ]);
+    for (key, v) in names.iter().zip(&design.points[1]) {
+        run.arg("--set").arg(format!("{key}={v}"));
+    }
+    run.arg("--out").arg(&r).assert().success();
+    let mut summary = csv::Reader::from_path(r.join("summary.csv")).expect("summary");
+    let h = summary.headers().expect("h").clone();
+    let col = |x: &str| h.iter().position(|c| c == x).expect(x);
+    let mut checked = 0;
+    for rec in summary.records() {
+        let rec = rec.expect("row");
+        if &rec[col("group")] != "all" || !experiment::SWEEP_METRICS.contains(&&rec[col("metric")])
+        {
+            continue;
+        }
+        let s = rows
+            .iter()
+            .find(|x| {
+                &x[0] == "2" && x[k + 1] == rec[col("policy")] && x[k + 2] == rec[col("metric")]
+            })
+            .expect("sweep row");
+        assert_eq!(&s[k + 3], &rec[col("mean")], "{:?}", rec);
+        checked += 1;
+    }
+    assert_eq!(checked, 5 * 8);
+    // A scenario without uncertain parameters needs --vary.
+    let a = ddrsim()
+        .args([
+            "sweep",
+            "scenarios/bench-fixed.toml",
+            "--lhs",
+            "3",
+            "--quiet",
+        ])
+        .arg("--out")
+        .arg(tmp.path().join("f"))
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(err.contains("--vary") && err.contains("uncertain"), "{err}");
 }
