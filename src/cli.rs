@@ -359,6 +359,10 @@ pub struct ClaimArgs {
     /// Replicates of the channel decomposition (0 = skip it).
     #[arg(long, value_name = "N", default_value_t = 300)]
     pub channel_replicates: u64,
+    /// How to find the parameters the effect on re-recruitment depends on:
+    /// Morris (10 trajectories, seconds), Sobol' (N = 256, minutes) or none.
+    #[arg(long, value_enum, default_value_t = SensitivityMethodOrNone::Morris)]
+    pub drivers: SensitivityMethodOrNone,
     /// Print a machine-readable JSON summary on stdout instead of the answer.
     #[arg(long)]
     pub json: bool,
@@ -368,6 +372,18 @@ pub struct ClaimArgs {
     /// Skip the chart and report.html (CSV and manifest only).
     #[arg(long)]
     pub no_charts: bool,
+}
+
+/// The sensitivity analysis `ddrsim claim` runs for its drivers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum SensitivityMethodOrNone {
+    /// Morris elementary effects.
+    #[default]
+    Morris,
+    /// Sobol' total and first-order indices.
+    Sobol,
+    /// No sensitivity analysis.
+    None,
 }
 
 /// Method of `ddrsim sensitivity`.

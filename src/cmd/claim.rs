@@ -3,7 +3,7 @@
 //! decomposition of the policy, and writes claim.csv, claim_draws.csv,
 //! channels.csv, a chart, report.html and the manifest.
 
-use crate::cli::ClaimArgs;
+use crate::cli::{ClaimArgs, SensitivityMethodOrNone};
 use anyhow::{Context, Result};
 use ddrsim::engine::channels::run_channels;
 use ddrsim::engine::point::prior_values;
@@ -13,6 +13,8 @@ use ddrsim::experiment::claim::{
     analyse, extend, setup, ClaimOptions, ClaimResult, ClaimSetup, NestedData, HEADLINE,
 };
 use ddrsim::experiment::factors::{factors, UncertainFactor};
+use ddrsim::experiment::sensitivity::{analyse as analyse_sensitivity, Analysis, Method, Settings};
+use ddrsim::model::outcome::outcome_columns;
 use ddrsim::output::atomic::{folder_name, write_file, StagedDir};
 use ddrsim::output::channels::{channel_rows, write_channels};
 use ddrsim::output::manifest::FORMAT_VERSION;
@@ -164,10 +166,58 @@ pub fn run(args: &ClaimArgs) -> Result<()> {
         why = explain(&rows, &setup.policy, "rerecruited", "re-recruitment");
     }
 
+    // The parameters the effect on re-recruitment depends on.
+    let drivers = match args.drivers {
+        SensitivityMethodOrNone::None => None,
+        _ if factors.is_empty() => None,
+        m => {
+            let method = if m == SensitivityMethodOrNone::Sobol {
+                Method::Sobol
+            } else {
+                Method::Morris
+            };
+            let mut two = setup.scenario.clone();
+            two.policies.truncate(2);
+            let cols = outcome_columns(&two);
+            let column = cols
+                .iter()
+                .position(|c| c.group.is_none() && c.metric.name == "rerecruited")
+                .context("no rerecruited column")?;
+            let settings = Settings {
+                method,
+                trajectories: 10,
+                samples: 256,
+                replicates: 10,
+                seed,
+                threads,
+                policy: Some(1),
+                column,
+                scale: cols
+                    .get(column)
+                    .map_or(1.0, |c| c.metric.unit.scale() as f64),
+            };
+            if !args.quiet {
+                eprintln!(
+                    "claim: {} sensitivity of the effect on re-recruitment ({} points x 10 replicates)...",
+                    method.name(),
+                    settings.points(factors.len())
+                );
+            }
+            Some(
+                analyse_sensitivity(&two, &factors, &settings, |_, _| {})
+                    .map_err(|e| anyhow::anyhow!(e))?,
+            )
+        }
+    };
+    let driver_words = drivers
+        .as_ref()
+        .map(|a| words::sensitivity_sentence(a, &factors, 3))
+        .unwrap_or_default();
+
     // Files.
     write_file(
         &dir.join("claim.csv"),
-        claim_csv(&setup, &result, &factors)?.as_bytes(),
+        claim_csv(&setup, &result, &factors, drivers.as_ref())?.as_bytes(),
     )?;
     write_file(
         &dir.join("claim_draws.csv"),
@@ -208,7 +258,15 @@ pub fn run(args: &ClaimArgs) -> Result<()> {
         let chart =
             ddrsim::report::html::inline_svg(&svg, "Effect of the policy on each headline outcome")
                 .map_err(|e| anyhow::anyhow!("claim.svg: {e}"))?;
-        let html = ddrsim::report::claim::page(&sc.name, &setup, &result, &factors, &why, &chart);
+        let html = ddrsim::report::claim::page(
+            &sc.name,
+            &setup,
+            &result,
+            &factors,
+            &why,
+            &chart,
+            &driver_words,
+        );
         write_file(&dir.join("report.html"), html.as_bytes())?;
     }
     let out = staged.commit()?;
@@ -220,7 +278,7 @@ pub fn run(args: &ClaimArgs) -> Result<()> {
     } else if !args.quiet {
         print!(
             "{}",
-            words::console(&setup, &result, &factors, &why, &sc.name)
+            words::console(&setup, &result, &factors, &why, &sc.name, &driver_words)
         );
         println!(
             "\nResults in {}/ (claim.csv, claim_draws.csv{}{}) in {:.1} s",
@@ -250,7 +308,12 @@ fn num(x: f64) -> String {
 }
 
 /// claim.csv: one row per (outcome, quantity), tidy.
-fn claim_csv(setup: &ClaimSetup, r: &ClaimResult, factors: &[UncertainFactor]) -> Result<String> {
+fn claim_csv(
+    setup: &ClaimSetup,
+    r: &ClaimResult,
+    factors: &[UncertainFactor],
+    drivers: Option<&Analysis>,
+) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "policy", "outcome", "quantity", "factor", "value", "ci_low", "ci_high", "note",
@@ -272,6 +335,19 @@ fn claim_csv(setup: &ClaimSetup, r: &ClaimResult, factors: &[UncertainFactor]) -
     for o in &r.outcomes {
         let m = o.metric;
         row(m, "verdict", "", f64::NAN, None, o.verdict.name())?;
+        if let Some(c) = &o.conditions {
+            row(m, "conditions_density", "", c.density, None, &c.words)?;
+            row(m, "conditions_coverage", "", c.coverage, None, &c.words)?;
+            row(m, "conditions_mass", "", c.mass, None, &c.words)?;
+            row(
+                m,
+                "conditions_confirmed",
+                "",
+                if c.confirmed { 1.0 } else { 0.0 },
+                None,
+                "1: restrictions survive pruning at quasi-p 0.05",
+            )?;
+        }
         row(m, "baseline_mean", "", o.baseline, None, "")?;
         row(m, "policy_mean", "", o.with_policy, None, "")?;
         row(
@@ -434,6 +510,24 @@ fn claim_csv(setup: &ClaimSetup, r: &ClaimResult, factors: &[UncertainFactor]) -
     if let Some(s) = r.shortfall {
         row("", "twin_offset_shortfall", "", s.mean, None, "USD")?;
     }
+    if let Some(a) = drivers {
+        let note = format!(
+            "{} sensitivity of the effect on re-recruitment ({} points)",
+            a.method.name(),
+            a.points
+        );
+        for ix in &a.rows {
+            let name = factors.get(ix.factor).map_or("", |f| f.name.as_str());
+            row(
+                "rerecruited",
+                ix.index,
+                name,
+                ix.value,
+                Some((ix.ci_low, ix.ci_high)),
+                &note,
+            )?;
+        }
+    }
     Ok(String::from_utf8(w.into_inner()?)?)
 }
 
@@ -504,7 +598,7 @@ fn summary_json(
             "parameter_share": finite(o.split.parameter_share()),
             "earlier_money": o.earlier.map(|e| finite(e.mean)),
             "more_money": o.more.map(|e| finite(e.mean)),
-            "drivers": words::drivers(o, factors, 3).into_iter().map(|(n, c)| json!({"factor": n, "srrc": finite(c)})).collect::<Vec<_>>(),
+            "srrc_top": words::drivers(o, factors, 3).into_iter().map(|(n, c)| json!({"factor": n, "srrc": finite(c)})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
 }

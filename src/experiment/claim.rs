@@ -353,6 +353,9 @@ pub struct OutcomeClaim {
     pub more: Option<Effect>,
     /// The verdict.
     pub verdict: Verdict,
+    /// For *depends on conditions*: the PRIM box of parameter values where
+    /// the policy is better (see [`Conditions`]).
+    pub conditions: Option<Conditions>,
     /// Largest absolute mean effect not ruled out by the 95% interval
     /// (effects beyond it are ruled out).
     pub rules_out: f64,
@@ -506,6 +509,7 @@ pub fn analyse(
             earlier: twin.then(|| effect_of(&per_draw(data, |r| diff(r, 2, 0, ci, scale)))),
             more: twin.then(|| effect_of(&per_draw(data, |r| diff(r, 1, 2, ci, scale)))),
             verdict: Verdict::NoDetectable,
+            conditions: None,
             rules_out: lo.abs().max(hi.abs()),
         });
     }
@@ -523,6 +527,9 @@ pub fn analyse(
             o.effect.mean + z * o.effect.se,
         );
         o.verdict = verdict(o);
+        if o.verdict == Verdict::Depends {
+            o.conditions = conditions(o, factors, data, opts.seed);
+        }
     }
     let outlay = col("outlay").map_or(
         Effect {
@@ -567,6 +574,74 @@ pub fn shrink(draws: &[Welford], mean: f64, parameter: f64, process: f64) -> Vec
             mean + k * (w.mean - mean)
         })
         .collect()
+}
+
+/// Where a policy is better, named by PRIM over the parameter draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conditions {
+    /// The box in plain words, e.g. `shared.rerecruit > 0.004 and ...`.
+    pub words: String,
+    /// Share of draws inside the box where the policy is better (density).
+    pub density: f64,
+    /// Share of all draws where it is better that lie in the box (coverage).
+    pub coverage: f64,
+    /// Share of draws inside the box (mass).
+    pub mass: f64,
+    /// Share of draws where the policy is better.
+    pub base_rate: f64,
+    /// False when pruning dropped every restriction (none significant at
+    /// quasi-p 0.05 with this many draws) and the box is the pasted one.
+    pub confirmed: bool,
+}
+
+/// PRIM (peeling 0.05, pasting, minimum mass 0.05, restrictions pruned at
+/// quasi-p 0.05) on the draws' parameter values, cases = draws whose shrunk
+/// effect is better; the box chosen is the one of highest coverage whose
+/// density is at least half-way from the base rate to 1 (and at least 0.9).
+/// When pruning leaves no restriction, the pasted box is kept and marked
+/// unconfirmed. `None` when PRIM cannot run (no or only cases) or restricts
+/// nothing.
+fn conditions(
+    o: &OutcomeClaim,
+    factors: &[UncertainFactor],
+    data: &NestedData,
+    seed: u64,
+) -> Option<Conditions> {
+    let better = |x: f64| match o.better {
+        Better::Lower => x < 0.0,
+        _ => x > 0.0,
+    };
+    let y: Vec<bool> = o.shrunk.iter().map(|&x| better(x)).collect();
+    if y.len() != data.factors.len() || factors.is_empty() {
+        return None;
+    }
+    let base = y.iter().filter(|&&c| c).count() as f64 / y.len().max(1) as f64;
+    let opts = crate::experiment::prim::PrimOptions {
+        seed,
+        resamples: 0,
+        selection: crate::experiment::prim::Selection::MinDensity(((1.0 + base) / 2.0).max(0.9)),
+        ..Default::default()
+    };
+    let r = crate::experiment::prim::prim(&data.factors, &y, &opts).ok()?;
+    // Pruning may drop every restriction (none is significant alone at
+    // this number of draws): the pasted box is then reported as unconfirmed.
+    let (b, confirmed) = if r.chosen.restricted.iter().any(|&x| x) {
+        (&r.chosen, true)
+    } else if r.pasted.restricted.iter().any(|&x| x) {
+        (&r.pasted, false)
+    } else {
+        return None;
+    };
+    let names: Vec<String> = factors.iter().map(|f| f.name.clone()).collect();
+    let fmt = |_: usize, v: f64| crate::experiment::format_significant(v, 3);
+    Some(Conditions {
+        words: crate::experiment::prim::describe(b, &names, &fmt),
+        density: b.density,
+        coverage: b.coverage,
+        mass: b.mass,
+        base_rate: r.cases as f64 / r.points.max(1) as f64,
+        confirmed,
+    })
 }
 
 /// The verdict rule of docs/claim.md.

@@ -63,12 +63,29 @@ pub fn verdict_sentence(o: &OutcomeClaim, policy: &str) -> String {
                 o.draws_worse
             })
         ),
-        Verdict::Depends => format!(
-            "{}: depends on conditions. The mean effect is {effect}; {policy} is better in {} of parameter draws and worse in {}.",
-            capital(o.label),
-            pct(o.draws_better),
-            pct(o.draws_worse)
-        ),
+        Verdict::Depends => {
+            let mut t = format!(
+                "{}: depends on conditions. The mean effect is {effect}; {policy} is better in {} of parameter draws and worse in {}.",
+                capital(o.label),
+                pct(o.draws_better),
+                pct(o.draws_worse)
+            );
+            if let Some(c) = &o.conditions {
+                t.push_str(&format!(
+                    " It is better in {} of the worlds where {} (these are {} of the draws and hold {} of those where it is better; PRIM{}).",
+                    pct(c.density),
+                    c.words,
+                    pct(c.mass),
+                    pct(c.coverage),
+                    if c.confirmed {
+                        ""
+                    } else {
+                        "; unconfirmed: no single one of these restrictions is significant at this number of draws, add draws to confirm"
+                    }
+                ));
+            }
+            t
+        }
         Verdict::NoDetectable => format!(
             "{}: no detectable change at this precision (mean effect {effect}); the run rules out mean effects larger than {} either way.",
             capital(o.label),
@@ -174,6 +191,7 @@ pub fn console(
     factors: &[UncertainFactor],
     why: &[String],
     scenario: &str,
+    drivers_line: &str,
 ) -> String {
     let mut s = format!(
         "Does {} change outcomes, compared with {}? Scenario \"{scenario}\": {} parameter draws x {} process replicates.\n\n",
@@ -240,6 +258,9 @@ pub fn console(
             ));
         }
     }
+    if !drivers_line.is_empty() {
+        s.push_str(&format!("{drivers_line}\n"));
+    }
     for w in why {
         s.push_str(&format!("{w}\n"));
     }
@@ -259,6 +280,7 @@ pub fn html_section(
     factors: &[UncertainFactor],
     why: &[String],
     chart: &str,
+    drivers_line: &str,
 ) -> String {
     let mut h =
         String::from("<section id=\"claim\"><h2>Does the kick-start change outcomes?</h2>\n");
@@ -309,6 +331,9 @@ pub fn html_section(
             h.push_str(".</p>\n");
         }
     }
+    if !drivers_line.is_empty() {
+        h.push_str(&format!("<p>{}</p>\n", esc(drivers_line)));
+    }
     for w in why {
         h.push_str(&format!("<p>{}</p>\n", esc(w)));
     }
@@ -325,6 +350,7 @@ pub fn page(
     factors: &[UncertainFactor],
     why: &[String],
     chart: &str,
+    drivers_line: &str,
 ) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>ddrsim claim: {}</title><style>{}</style></head><body>\n<h1>{}: does {} change outcomes?</h1>\n{}\n<section id=\"method\"><h2>How this was computed</h2><p>Each of {} parameter draws takes every uncertain parameter from the scenario's distributions; each draw runs {} process replicates on which the baseline, the policy and the offset twin share the same random numbers. The interval of a mean effect is clustered by draw (standard error = standard deviation of the draw means / sqrt(draws)) and Holm-adjusted over the {} headline outcomes. Verdicts: <em>changes</em> or <em>worsens</em> when that interval excludes 0 and at least 90% of draws' mean effects share its sign; <em>depends on conditions</em> when at least 10% of draws go each way (or the interval excludes 0 with fewer than 90% of draws sharing its sign); otherwise <em>no detectable change at this precision</em>. See docs/claim.md.</p></section>\n</body></html>\n",
@@ -332,9 +358,43 @@ pub fn page(
         super::html::CSS,
         esc(scenario),
         esc(&setup.policy),
-        html_section(setup, r, factors, why, chart),
+        html_section(setup, r, factors, why, chart, drivers_line),
         r.draws,
         r.per_draw,
         r.outcomes.len()
+    )
+}
+
+/// The parameters the conclusion depends on most, from a sensitivity
+/// analysis of the effect on re-recruitment: the top `n` by mu* (Morris)
+/// or total index (Sobol').
+pub fn sensitivity_sentence(
+    a: &crate::experiment::sensitivity::Analysis,
+    factors: &[UncertainFactor],
+    n: usize,
+) -> String {
+    use crate::experiment::sensitivity::Method;
+    let lead = a.method.indices().first().copied().unwrap_or("");
+    let top: Vec<String> = a
+        .ranking
+        .iter()
+        .take(n)
+        .filter_map(|&j| {
+            let f = factors.get(j)?;
+            let ix = a.rows.iter().find(|r| r.factor == j && r.index == lead)?;
+            Some(match a.method {
+                Method::Morris => format!("{} (mu* {:.0} people)", f.name, ix.value),
+                Method::Sobol => format!("{} (total index {:.2})", f.name, ix.value),
+            })
+        })
+        .collect();
+    if top.is_empty() {
+        return String::new();
+    }
+    format!(
+        "The conclusion on re-recruitment depends most on ({} sensitivity of the effect, {} points): {}.",
+        if a.method == Method::Morris { "Morris" } else { "Sobol'" },
+        a.points,
+        top.join(", ")
     )
 }

@@ -237,3 +237,26 @@ fn json_summary_parses() {
     assert_eq!(v["policy"], "kickstart-12m");
     assert_eq!(v["outcomes"].as_array().map(Vec::len), Some(5));
 }
+
+/// In the DRC scenario the kick-start's effect on re-recruitment has
+/// different signs in different worlds: the verdict is "depends on
+/// conditions" and PRIM names the conditions where it helps.
+#[test]
+fn depends_on_conditions_names_them() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("drc");
+    claim(
+        Some("scenarios/drc-2004.toml"),
+        &out,
+        &["--draws", "200", "--per-draw", "5", "--drivers", "none"],
+    );
+    let r = rows(&out);
+    assert_eq!(verdict(&r, "rerecruited"), "depends on conditions");
+    let (density, words) = &r[&("rerecruited".to_string(), "conditions_density".to_string())];
+    let base = r[&("rerecruited".to_string(), "draws_better".to_string())].0;
+    assert!(
+        *density > base,
+        "the box is denser than the whole ensemble: {density} vs {base}"
+    );
+    assert!(words.contains("shared."), "{words}");
+}
