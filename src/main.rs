@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         cli::Command::Run(a) => cmd::run::run(&a),
         cli::Command::Sweep(a) => cmd::sweep::run(&a),
         cli::Command::Explore(a) => cmd::explore::run(&a),
+        cli::Command::Calibrate(a) => cmd::calibrate::run(&a),
         cli::Command::Plot(a) => cmd::plot::run(&a),
         cli::Command::Merge(a) => cmd::merge::run(&a),
         cli::Command::New(a) => cmd::new::run(&a),

@@ -2,6 +2,7 @@
 
 #![deny(clippy::indexing_slicing)]
 
+pub mod calibrate;
 pub mod completions;
 pub mod explore;
 pub mod json;
