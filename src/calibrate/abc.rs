@@ -55,11 +55,13 @@ pub struct Generation {
     pub tolerance: f64,
     /// Proposals simulated.
     pub proposals: usize,
-    /// Proposals accepted (at most `particles`; fewer means the generation failed).
+    /// Proposals within the tolerance, among all simulated (the generation
+    /// keeps the first `particles` of them in proposal order).
     pub accepted: usize,
     /// Effective sample size of the importance weights, `1 / sum w^2`.
     pub ess: f64,
-    /// Whether the generation was kept (it accepted `particles` proposals).
+    /// Whether the generation was kept (at least `particles` proposals
+    /// were within the tolerance).
     pub kept: bool,
 }
 
@@ -309,6 +311,7 @@ where
         let budget = settings.budget.max(1) * n;
         let mut accepted: Vec<Proposal> = Vec::with_capacity(n);
         let mut proposals = 0usize;
+        let mut within = 0usize;
         while accepted.len() < n && proposals < budget {
             let batch = n.min(budget - proposals);
             let start = proposals;
@@ -327,8 +330,11 @@ where
             });
             proposals += batch;
             for p in results {
-                if p.distance <= tolerance && accepted.len() < n {
-                    accepted.push(p);
+                if p.distance <= tolerance {
+                    within += 1;
+                    if accepted.len() < n {
+                        accepted.push(p);
+                    }
                 }
             }
         }
@@ -336,7 +342,7 @@ where
             let g = Generation {
                 tolerance,
                 proposals,
-                accepted: accepted.len(),
+                accepted: within,
                 ess: 0.0,
                 kept: false,
             };
@@ -374,7 +380,7 @@ where
         let g = Generation {
             tolerance,
             proposals,
-            accepted: n,
+            accepted: within,
             ess: pop.ess(),
             kept: true,
         };
