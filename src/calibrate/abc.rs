@@ -141,7 +141,7 @@ pub fn weighted_quantile(x: &[f64], w: &[f64], q: f64) -> f64 {
     let mut idx: Vec<usize> = (0..x.len().min(w.len())).collect();
     idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]).then(a.cmp(&b)));
     let total: f64 = idx.iter().map(|&i| w[i]).sum();
-    if idx.is_empty() || !(total > 0.0) {
+    if idx.is_empty() || total.is_nan() || total <= 0.0 {
         return f64::NAN;
     }
     let target = q.clamp(0.0, 1.0) * total;

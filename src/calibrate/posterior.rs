@@ -115,7 +115,7 @@ impl Posterior {
             draws.push(nums[1..].to_vec());
         }
         let total: f64 = weights.iter().sum();
-        if draws.is_empty() || !(total > 0.0) {
+        if draws.is_empty() || total.is_nan() || total <= 0.0 {
             return Err("no draw with a positive weight".into());
         }
         Ok(Posterior {

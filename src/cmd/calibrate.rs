@@ -241,21 +241,19 @@ fn panels(cal: &Calibration, fit: &Fit, params: &[ParameterSummary]) -> Vec<Para
     let post = cal.posterior(fit);
     params
         .iter()
+        .zip(&cal.parameters)
         .enumerate()
-        .map(|(i, s)| {
-            let prior = &cal.parameters[i].prior;
-            ParameterPanel {
-                summary: s.clone(),
-                prior: (0..2000)
-                    .map(|k| prior.at((k as f64 + 0.5) / 2000.0))
-                    .collect(),
-                posterior: post
-                    .draws
-                    .iter()
-                    .zip(&post.weights)
-                    .map(|(d, w)| (d[i], *w))
-                    .collect(),
-            }
+        .map(|(i, (s, p))| ParameterPanel {
+            summary: s.clone(),
+            prior: (0..2000)
+                .map(|k| p.prior.at((k as f64 + 0.5) / 2000.0))
+                .collect(),
+            posterior: post
+                .draws
+                .iter()
+                .zip(&post.weights)
+                .filter_map(|(d, w)| d.get(i).map(|x| (*x, *w)))
+                .collect(),
         })
         .collect()
 }
