@@ -100,11 +100,11 @@ pub struct Calibration {
     slots: Vec<Vec<Vec<usize>>>,
 }
 
-fn problem(key: &str, at: (usize, usize), message: String) -> Problem {
+fn problem(key: &str, at: impl Into<Option<(usize, usize)>>, message: String) -> Problem {
     Problem {
         key: key.to_string(),
         message,
-        at: Some(at),
+        at: at.into(),
     }
 }
 
@@ -185,8 +185,8 @@ impl Calibration {
                     Some(f) => match &prior {
                         None => prior = Some(f.dist.clone()),
                         Some(d) if *d != f.dist && *fit => problems.push(problem(
-                            "calibration.parameters",
-                            (1, 1),
+                            &format!("programme.{}", p.id),
+                            file.programmes.iter().find(|s| s.id == p.id).map(|s| s.at),
                             format!(
                                 "{name} has a different distribution in programme {} than in the first programme: the fitted block must have one prior",
                                 quoted(&p.id)
@@ -198,7 +198,7 @@ impl Calibration {
                         let spec = file.programmes.iter().find(|s| s.id == p.id);
                         problems.push(problem(
                             &format!("programme.{}", p.id),
-                            spec.map_or((1, 1), |s| s.at),
+                            spec.map(|s| s.at),
                             format!(
                                 "its scenario has no uncertain shared draw {name}; fitted parameters must be shared draws of every programme"
                             ),
@@ -216,7 +216,7 @@ impl Calibration {
         if parameters.is_empty() && problems.is_empty() {
             problems.push(problem(
                 "calibration.parameters",
-                (1, 1),
+                None,
                 "no shared behavioural draw is common to the fitted programmes: nothing to fit"
                     .into(),
             ));
@@ -253,7 +253,7 @@ impl Calibration {
             }
         }
         if problems.is_empty() && !targets.iter().any(|t| t.fitted) {
-            problems.push(problem("target", (1, 1), "no target is left to fit".into()));
+            problems.push(problem("target", None, "no target is left to fit".into()));
         }
         if !problems.is_empty() {
             return Err(problems);

@@ -391,3 +391,37 @@ fn invalid_targets_files_get_errors_with_key_and_line() {
         "{err}"
     );
 }
+
+/// The command writes byte-identical posterior.csv and calibration.csv
+/// whatever the thread count.
+#[test]
+fn calibrate_command_is_thread_independent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |j: &str| {
+        let out = dir.path().join(format!("cal-{j}"));
+        ddrsim()
+            .args([
+                "calibrate",
+                "calibration/targets.toml",
+                "--particles",
+                "30",
+                "--generations",
+                "2",
+                "--quiet",
+                "--no-charts",
+                "-j",
+                j,
+            ])
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        out
+    };
+    let (a, b) = (run("1"), run("3"));
+    for f in ["posterior.csv", "calibration.csv"] {
+        let x = fs::read(a.join(f)).expect("a");
+        assert!(!x.is_empty());
+        assert_eq!(x, fs::read(b.join(f)).expect("b"), "{f}");
+    }
+}
