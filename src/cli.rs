@@ -322,6 +322,11 @@ pub struct SweepArgs {
     /// Skip the charts.
     #[arg(long)]
     pub no_charts: bool,
+    /// Take the shared draws from a calibration posterior (posterior.csv of
+    /// `ddrsim calibrate`) at every point, as `run --params` does; the sweep
+    /// may not vary a draw the file sets.
+    #[arg(long, value_name = "POSTERIOR_CSV")]
+    pub params: Option<PathBuf>,
 }
 
 /// Arguments of `ddrsim explore`.

@@ -254,6 +254,29 @@ fn run_with_params_is_thread_independent_and_takes_the_posterior_values() {
         seen += 1;
     }
     assert!(seen > 0);
+    // A sweep takes the posterior too, and refuses to vary a draw it sets.
+    let res = ddrsim()
+        .args([
+            "sweep",
+            "scenarios/burundi-2004.toml",
+            "--grid",
+            "shared.rerecruit=0.002,0.004",
+            "-n",
+            "4",
+            "--quiet",
+            "--no-charts",
+        ])
+        .arg("--params")
+        .arg(&csv)
+        .arg("--out")
+        .arg(dir.path().join("sweep"))
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&res.get_output().stderr).to_string();
+    assert!(
+        err.contains("shared.rerecruit") && err.contains("varies"),
+        "{err}"
+    );
     // An unknown shared name is a clear error.
     fs::write(&csv, "draw,weight,shared.nope\n0,1,0.5\n").expect("write");
     let res = ddrsim()
