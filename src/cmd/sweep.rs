@@ -80,7 +80,12 @@ pub fn run(args: &SweepArgs) -> Result<()> {
     });
 
     if let Some((_, _, text)) = &posterior {
-        plan["params_sha256"] = serde_json::json!(hex(&Sha256::digest(text.as_bytes())));
+        if let Some(obj) = plan.as_object_mut() {
+            obj.insert(
+                "params_sha256".into(),
+                serde_json::json!(hex(&Sha256::digest(text.as_bytes()))),
+            );
+        }
     }
     let out = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(format!("{}-sweep", folder_name(&base.name)))
