@@ -144,14 +144,28 @@ impl Posterior {
     }
 
     /// For each column, the slots of `sc` taking it; an error names the
-    /// columns that are not uncertain shared draws of the scenario.
+    /// columns that are not uncertain shared draws of the scenario, or the
+    /// first value outside the range the scenario draws that column from.
     pub fn slots(&self, sc: &Scenario) -> Result<Vec<Vec<usize>>, String> {
         let fs = factors(sc);
         let mut out = Vec::new();
         let mut unknown = Vec::new();
-        for n in &self.names {
+        for (c, n) in self.names.iter().enumerate() {
             match fs.iter().find(|f| &f.name == n) {
-                Some(f) => out.push(f.slots.clone()),
+                Some(f) => {
+                    let (lo, hi) = (f.dist.lo, f.dist.hi);
+                    for (row, d) in self.draws.iter().enumerate() {
+                        let x = d.get(c).copied().unwrap_or(f64::NAN);
+                        if !(lo..=hi).contains(&x) {
+                            return Err(format!(
+                                "row {} (draw {row}): {n} = {x} lies outside [{lo}, {hi}], the range scenario {} draws it from",
+                                row + 2,
+                                quoted(&sc.name)
+                            ));
+                        }
+                    }
+                    out.push(f.slots.clone());
+                }
                 None => unknown.push(n.as_str()),
             }
         }

@@ -186,6 +186,19 @@ fn posterior_resample_is_reproducible_and_follows_the_weights() {
         err.contains("shared.no_such_draw") && err.contains("burundi-2004"),
         "{err}"
     );
+    // A value outside the range the scenario draws from is refused, with its row.
+    let negative = Posterior {
+        names: vec!["shared.rerecruit".into()],
+        weights: vec![0.5, 0.5],
+        draws: vec![vec![0.001], vec![-0.001]],
+    };
+    let err = negative
+        .apply(&sc, 1, 3, &mut values)
+        .expect_err("out of range");
+    assert!(
+        err.contains("row 3") && err.contains("shared.rerecruit"),
+        "{err}"
+    );
 }
 
 #[test]
