@@ -64,6 +64,11 @@ pub enum Command {
         after_help = "Example:\n  ddrsim sweep my.toml --grid pledge.late.delay=2,6,10 --out results/sw\n  ddrsim explore results/sw   # writes results/sw/explorer.html\nDocs: docs/sweep.md."
     )]
     Explore(ExploreArgs),
+    /// Fit the shared behavioural block to observed outcomes of several programmes (ABC-SMC).
+    #[command(
+        after_help = "Examples:\n  ddrsim calibrate calibration/targets.toml\n  ddrsim calibrate calibration/targets.toml --leave-out angola --out output/calibration-no-angola\n  ddrsim run --params output/calibration/posterior.csv\nDocs: docs/calibration.md."
+    )]
+    Calibrate(CalibrateArgs),
     /// Redraw the charts and report.html of an output folder from its CSV files.
     #[command(after_help = "Example:\n  ddrsim plot output/default")]
     Plot(PlotArgs),
@@ -139,6 +144,52 @@ pub struct RunArgs {
     /// a single run) and write a shard folder for `ddrsim merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// Take the shared draws from a calibration posterior (posterior.csv of
+    /// `ddrsim calibrate`): replicate i uses a weighted resample of its rows
+    /// keyed on i, every other value comes from the scenario. No channel
+    /// decomposition. Docs: docs/calibration.md.
+    #[arg(long, value_name = "POSTERIOR_CSV")]
+    pub params: Option<PathBuf>,
+    /// Add replicates in batches of 250 after the first `--replicates` until
+    /// the 95% half-width of every policy's paired difference vs the
+    /// baseline on METRIC is below X (e.g. `rerecruited=50`). The result
+    /// equals a plain run with the replicates used (docs/outputs.md).
+    #[arg(long, value_name = "METRIC=X", conflicts_with = "shard")]
+    pub precision: Option<String>,
+    /// Most replicates `--precision` may use.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_replicates: u64,
+}
+
+/// Arguments of `ddrsim calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Targets file (TOML; format in docs/calibration.md).
+    pub targets: PathBuf,
+    /// Fit without this programme's targets; they are still predicted (out of sample).
+    #[arg(long, value_name = "PROGRAMME")]
+    pub leave_out: Option<String>,
+    /// Particles per generation (default: the file's `particles`).
+    #[arg(long)]
+    pub particles: Option<usize>,
+    /// Generations after the prior one (default: the file's `generations`).
+    #[arg(long)]
+    pub generations: Option<usize>,
+    /// Master seed (default: the file's `seed`).
+    #[arg(short, long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/calibration, or output/calibration-without-PROGRAMME).
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// No progress on stderr and no table on stdout.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Skip the charts.
+    #[arg(long)]
+    pub no_charts: bool,
     /// Add replicates in batches of 250 after the first `--replicates` until
     /// the 95% half-width of every policy's paired difference vs the
     /// baseline on METRIC is below X (e.g. `rerecruited=50`). The result
@@ -306,6 +357,11 @@ pub struct SweepArgs {
     /// Skip the charts.
     #[arg(long)]
     pub no_charts: bool,
+    /// Take the shared draws from a calibration posterior (posterior.csv of
+    /// `ddrsim calibrate`) at every point, as `run --params` does; the sweep
+    /// may not vary a draw the file sets.
+    #[arg(long, value_name = "POSTERIOR_CSV")]
+    pub params: Option<PathBuf>,
 }
 
 /// Arguments of `ddrsim explore`.

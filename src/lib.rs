@@ -39,6 +39,7 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod calibrate;
 pub mod engine;
 pub mod experiment;
 pub mod model;

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         cli::Command::Sensitivity(a) => cmd::sensitivity::run(&a),
         cli::Command::Discover(a) => cmd::discover::run(&a),
         cli::Command::Explore(a) => cmd::explore::run(&a),
+        cli::Command::Calibrate(a) => cmd::calibrate::run(&a),
         cli::Command::Plot(a) => cmd::plot::run(&a),
         cli::Command::Merge(a) => cmd::merge::run(&a),
         cli::Command::New(a) => cmd::new::run(&a),

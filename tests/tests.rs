@@ -2,6 +2,7 @@
 
 mod it {
     pub mod bad_inputs;
+    pub mod calibrate;
     pub mod calibration;
     pub mod claim;
     pub mod cli;

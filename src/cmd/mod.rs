@@ -2,6 +2,7 @@
 
 #![deny(clippy::indexing_slicing)]
 
+pub mod calibrate;
 pub mod claim;
 pub mod completions;
 pub mod discover;

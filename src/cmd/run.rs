@@ -8,7 +8,7 @@ use crate::cli::{ChannelsMode, RunArgs};
 use anyhow::{Context, Result};
 use ddrsim::engine::channels::{decomposition_cost, run_channels};
 use ddrsim::engine::rng::RNG_NAME;
-use ddrsim::engine::run::{run as run_replicates, RunOptions};
+use ddrsim::engine::run::{run_with as run_replicates, RunOptions};
 use ddrsim::model::outcome::{outcome_columns, Unit};
 use ddrsim::output::atomic::{folder_name, write_file, StagedDir};
 use ddrsim::output::channels::{channel_rows, write_channels, ChannelRow};
@@ -60,6 +60,20 @@ pub fn run(args: &RunArgs) -> Result<()> {
     );
     let seed = args.seed.unwrap_or(sc.seed);
     let threads = super::threads(args.threads)?;
+    let posterior = args
+        .params
+        .as_deref()
+        .map(|p| super::calibrate::load_posterior(p, sc))
+        .transpose()?;
+    let adjust = |i: u64, v: &mut [f64]| {
+        if let Some((post, slots, _)) = &posterior {
+            post.apply_slots(slots, seed, i, v);
+        }
+    };
+    anyhow::ensure!(
+        posterior.is_none() || args.channels != ChannelsMode::On,
+        "--channels on cannot be combined with --params: the decomposition draws the scenario's own parameters"
+    );
     let shard_spec = args.shard.as_deref().map(ShardSpec::parse).transpose()?;
     let (first, last) = shard_spec.map_or((0, replicates), |s| s.range(replicates));
     let rows_mode = args.replicates_csv.map_or_else(
@@ -102,6 +116,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
         )
     };
     write_file(&dir.join("scenario.toml"), loaded.text.as_bytes())?;
+    if let Some((_, _, text)) = &posterior {
+        write_file(&dir.join("params.csv"), text.as_bytes())?;
+    }
     let rows_name = rows_mode.file_name().unwrap_or("replicates.csv");
     let mut rows = match Sink::create(&dir, rows_mode).with_context(|| failed(rows_name))? {
         Some(sink) => Some(ReplicateWriter::new(sink, sc).with_context(|| failed(rows_name))?),
@@ -126,7 +143,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
             replicates: end - done,
             threads,
         };
-        let part = run_replicates(sc, &batch, |block| {
+        let part = run_replicates(sc, &batch, &adjust, |block| {
             stop.check()?;
             if let Some(rows) = rows.as_mut() {
                 rows.write_block(block).with_context(|| failed(rows_name))?;
@@ -186,12 +203,17 @@ pub fn run(args: &RunArgs) -> Result<()> {
 
     let cost = decomposition_cost(sc, replicates);
     let with_channels = sc.policies.len() > 1
+        && posterior.is_none()
         && match args.channels {
             ChannelsMode::On => true,
             ChannelsMode::Off => false,
             ChannelsMode::Auto => cost <= CHANNELS_AUTO_LIMIT,
         };
-    if sc.policies.len() > 1 && args.channels == ChannelsMode::Auto && !with_channels && !args.quiet
+    if sc.policies.len() > 1
+        && args.channels == ChannelsMode::Auto
+        && !with_channels
+        && posterior.is_none()
+        && !args.quiet
     {
         eprintln!(
             "note: channel decomposition skipped: it would simulate {cost} policy-replicates \

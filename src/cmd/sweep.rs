@@ -4,7 +4,7 @@
 
 use crate::cli::SweepArgs;
 use anyhow::{bail, Context, Result};
-use ddrsim::engine::run::{run as run_replicates, RunOptions};
+use ddrsim::engine::run::{run_with as run_replicates, RunOptions};
 use ddrsim::experiment::{self, Design, Factor, PointRow, SWEEP_METRICS};
 use ddrsim::output::atomic::{folder_name, write_file};
 use ddrsim::output::number::stat;
@@ -47,7 +47,20 @@ pub fn run(args: &SweepArgs) -> Result<()> {
         SWEEP_METRICS.join(", ")
     );
 
-    let plan = serde_json::json!({
+    let posterior = args
+        .params
+        .as_deref()
+        .map(|p| super::calibrate::load_posterior(p, base))
+        .transpose()?;
+    if let Some((post, _, _)) = &posterior {
+        for n in &post.names {
+            anyhow::ensure!(
+                !design.keys.contains(n),
+                "--params sets {n}, which the sweep varies: drop one of the two"
+            );
+        }
+    }
+    let mut plan = serde_json::json!({
         "format": PLAN_FORMAT,
         "ddrsim_version": env!("CARGO_PKG_VERSION"),
         "scenario": loaded.source,
@@ -66,6 +79,14 @@ pub fn run(args: &SweepArgs) -> Result<()> {
         "points": design.points,
     });
 
+    if let Some((_, _, text)) = &posterior {
+        if let Some(obj) = plan.as_object_mut() {
+            obj.insert(
+                "params_sha256".into(),
+                serde_json::json!(hex(&Sha256::digest(text.as_bytes()))),
+            );
+        }
+    }
     let out = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(format!("{}-sweep", folder_name(&base.name)))
     });
@@ -94,7 +115,16 @@ pub fn run(args: &SweepArgs) -> Result<()> {
             replicates,
             threads: args.threads.unwrap_or(0),
         };
-        let acc = run_replicates(sc, &opts, |_| Ok::<(), anyhow::Error>(()))?;
+        let slots = match &posterior {
+            Some((post, _, _)) => post.slots(sc).map_err(anyhow::Error::msg)?,
+            None => Vec::new(),
+        };
+        let adjust = |r: u64, v: &mut [f64]| {
+            if let Some((post, _, _)) = &posterior {
+                post.apply_slots(&slots, seed, r, v);
+            }
+        };
+        let acc = run_replicates(sc, &opts, &adjust, |_| Ok::<(), anyhow::Error>(()))?;
         let rows = experiment::point_rows(sc, &acc);
         let body = point_csv(i, values, &rows)?;
         write_file(&file, format!("{header}{body}").as_bytes())?;

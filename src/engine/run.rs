@@ -14,10 +14,20 @@ use crate::scenario::Scenario;
 use crate::stats::accum::{PolicyResult, ReplicateResult, RunAccumulator};
 use rayon::prelude::*;
 
+/// Changes the drawn parameter values of replicate `i` before it runs
+/// (e.g. [`crate::calibrate::posterior::Posterior::apply_slots`]).
+pub type Adjust<'a> = &'a (dyn Fn(u64, &mut [f64]) + Sync);
+
 /// Runs every policy of the scenario on replicate `i` (`p = q = i`).
 pub fn run_replicate(sc: &Scenario, seed: u64, i: u64) -> ReplicateResult {
+    run_replicate_with(sc, seed, i, &|_, _| {})
+}
+
+/// [`run_replicate`] with the drawn values passed through `adjust` first.
+pub fn run_replicate_with(sc: &Scenario, seed: u64, i: u64, adjust: Adjust) -> ReplicateResult {
     let streams = Streams::replicate(seed, i);
-    let values = draw_values(sc, &streams);
+    let mut values = draw_values(sc, &streams);
+    adjust(i, &mut values);
     let inputs = Inputs::build(sc, &values);
     let policies = (0..sc.policies.len())
         .map(|p| {
@@ -128,12 +138,22 @@ pub fn for_each_block<T: Send, E>(
 pub fn run<E>(
     sc: &Scenario,
     opts: &RunOptions,
+    on_block: impl FnMut(&[ReplicateResult]) -> Result<(), E>,
+) -> Result<RunAccumulator, E> {
+    run_with(sc, opts, &|_, _| {}, on_block)
+}
+
+/// [`run`] with each replicate's drawn values passed through `adjust` first.
+pub fn run_with<E>(
+    sc: &Scenario,
+    opts: &RunOptions,
+    adjust: Adjust,
     mut on_block: impl FnMut(&[ReplicateResult]) -> Result<(), E>,
 ) -> Result<RunAccumulator, E> {
     let mut acc = new_accumulator(sc);
     for_each_block(
         opts,
-        |i| run_replicate(sc, opts.seed, i),
+        |i| run_replicate_with(sc, opts.seed, i, adjust),
         |results, workers| {
             on_block(&results)?;
             workers.install(|| acc.add_block(&results));

@@ -11,6 +11,7 @@
 //! with a note (printed to stderr and written to `charts/notes.txt`), and
 //! missing values (empty cells, NaN) are left out of lines and points.
 
+pub mod calibrate;
 pub mod claim;
 pub mod data;
 pub mod discover;
