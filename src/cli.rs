@@ -41,7 +41,7 @@ pub enum Command {
     Run(RunArgs),
     /// Run a scenario over a grid or Latin hypercube of parameter values.
     #[command(
-        after_help = "Examples:\n  ddrsim sweep scenarios/default.toml --grid pledge.mdtf.delay=3,9,15 --grid policy.kickstart-12m.kickstart.amount=5e6..20e6:4 -n 200\n  ddrsim sweep my.toml --lhs 20 --vary pledge.mdtf.fulfilment=0.3..1 --vary pledge.mdtf.delay=0..18\n  ddrsim sweep my.toml --grid pledge.mdtf.delay=3,9 --out results/sw --resume\nDocs: docs/sweep.md."
+        after_help = "Examples:\n  ddrsim sweep scenarios/default.toml --grid pledge.mdtf.delay=3,9,15 --grid policy.kickstart-12m.kickstart.amount=5e6..20e6:4 -n 200\n  ddrsim sweep my.toml --lhs 20 --vary pledge.mdtf.fulfilment=0.3..1 --vary pledge.mdtf.delay=0..18\n  ddrsim sweep my.toml --lhs 50 -n 100   # over the scenario's own uncertain parameters\n  ddrsim sweep my.toml --grid pledge.mdtf.delay=3,9 --out results/sw --resume\nDocs: docs/sweep.md."
     )]
     Sweep(SweepArgs),
     /// Scenario discovery: where in the scenario's uncertainty does a policy's effect beat a threshold (PRIM).
