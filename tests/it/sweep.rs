@@ -552,7 +552,7 @@ fn latin_hypercube_over_the_scenarios_uncertain_parameters() {
         let s = rows
             .iter()
             .find(|x| {
-                &x[0] == "2" && &x[k + 1] == &rec[col("policy")] && &x[k + 2] == &rec[col("metric")]
+                &x[0] == "2" && x[k + 1] == rec[col("policy")] && x[k + 2] == rec[col("metric")]
             })
             .expect("sweep row");
         assert_eq!(&s[k + 3], &rec[col("mean")], "{:?}", rec);
