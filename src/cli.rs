@@ -44,6 +44,16 @@ pub enum Command {
         after_help = "Examples:\n  ddrsim sweep scenarios/default.toml --grid pledge.mdtf.delay=3,9,15 --grid policy.kickstart-12m.kickstart.amount=5e6..20e6:4 -n 200\n  ddrsim sweep my.toml --lhs 20 --vary pledge.mdtf.fulfilment=0.3..1 --vary pledge.mdtf.delay=0..18\n  ddrsim sweep my.toml --lhs 50 -n 100   # over the scenario's own uncertain parameters\n  ddrsim sweep my.toml --grid pledge.mdtf.delay=3,9 --out results/sw --resume\nDocs: docs/sweep.md."
     )]
     Sweep(SweepArgs),
+    /// Rank the scenario's uncertain parameters by their influence on an outcome or a policy's effect (Morris or Sobol').
+    #[command(
+        after_help = "Examples:\n  ddrsim sensitivity --policy kickstart-12m\n  ddrsim sensitivity scenarios/liberia-2003.toml --outcome completed --trajectories 20\n  ddrsim sensitivity --method sobol --samples 512 --policy kickstart-12m\n  ddrsim sensitivity scenarios/bench-fixed.toml --vary pledge.mdtf.fulfilment=0.3..1 --vary pledge.mdtf.delay=0..18\nDocs: docs/sensitivity.md."
+    )]
+    Sensitivity(SensitivityArgs),
+    /// Does the kick-start change outcomes? The paired effect over the scenario's parameter uncertainty, with a verdict per headline outcome.
+    #[command(
+        after_help = "Examples:\n  ddrsim claim\n  ddrsim claim scenarios/liberia-2003.toml --draws 800 --per-draw 10\n  ddrsim claim --policy kickstart-12m --precision rerecruited=50 --json\nDocs: docs/claim.md."
+    )]
+    Claim(ClaimArgs),
     /// Scenario discovery: where in the scenario's uncertainty does a policy's effect beat a threshold (PRIM).
     #[command(
         after_help = "The threshold is stated in the outcome's better direction: for a lower-is-better outcome\n(rerecruited, peak_waiting, relapse, ...) `--threshold 500` asks where the policy cuts it by\nmore than 500; for a higher-is-better one (completed, ...) where it raises it by more than 500.\nA negative threshold asks where the policy does not make it worse by more than |X|.\n\nExamples:\n  ddrsim discover scenarios/default.toml --policy kickstart-12m --outcome rerecruited --threshold 500\n  ddrsim discover my.toml --policy kick --outcome completed --threshold 1000 --vary pledge.mdtf.delay=0..18 --points 800 -n 40\nDocs: docs/discover.md."
@@ -129,6 +139,15 @@ pub struct RunArgs {
     /// a single run) and write a shard folder for `ddrsim merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// Add replicates in batches of 250 after the first `--replicates` until
+    /// the 95% half-width of every policy's paired difference vs the
+    /// baseline on METRIC is below X (e.g. `rerecruited=50`). The result
+    /// equals a plain run with the replicates used (docs/outputs.md).
+    #[arg(long, value_name = "METRIC=X", conflicts_with = "shard")]
+    pub precision: Option<String>,
+    /// Most replicates `--precision` may use.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_replicates: u64,
 }
 
 /// How replicate rows are written.
@@ -300,6 +319,115 @@ pub struct ExploreArgs {
     /// No message on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Arguments of `ddrsim claim`.
+#[derive(Debug, Args, Clone)]
+pub struct ClaimArgs {
+    /// Scenario file (TOML). Default: the bundled default scenario.
+    pub scenario: Option<PathBuf>,
+    /// Policy tested against the baseline (default: the first added
+    /// kick-start without an offset, else the first kick-start).
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// Parameter draws P (each from the scenario's distributions).
+    #[arg(long, value_name = "P", default_value_t = 400)]
+    pub draws: u64,
+    /// Process replicates Q per parameter draw.
+    #[arg(long, value_name = "Q", default_value_t = 20)]
+    pub per_draw: u64,
+    /// Add parameter draws in batches of 50 until the 95% half-width of the
+    /// policy's mean effect on METRIC is below X (e.g. `rerecruited=50`);
+    /// `--draws` is then the minimum.
+    #[arg(long, value_name = "METRIC=X")]
+    pub precision: Option<String>,
+    /// Most parameter draws `--precision` may use.
+    #[arg(long, value_name = "P", default_value_t = 5000)]
+    pub max_draws: u64,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(short, long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario name>-claim). Replaced as a whole.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// Override a scenario value (repeatable), as for `run`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<ddrsim::scenario::overrides::Override>,
+    /// Replicates of the channel decomposition (0 = skip it).
+    #[arg(long, value_name = "N", default_value_t = 300)]
+    pub channel_replicates: u64,
+    /// Print a machine-readable JSON summary on stdout instead of the answer.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress and no answer on stdout.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Skip the chart and report.html (CSV and manifest only).
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+/// Method of `ddrsim sensitivity`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum SensitivityMethod {
+    /// Morris elementary effects (mu*, sigma): cheap screening.
+    #[default]
+    Morris,
+    /// Sobol' first-order and total indices: variance shares, costlier.
+    Sobol,
+}
+
+/// Arguments of `ddrsim sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (TOML). Default: the bundled default scenario.
+    pub scenario: Option<PathBuf>,
+    /// Morris elementary effects or Sobol' indices.
+    #[arg(long, value_enum, default_value_t = SensitivityMethod::Morris)]
+    pub method: SensitivityMethod,
+    /// Outcome analysed (a total metric of summary.csv, e.g. rerecruited,
+    /// completed, relapse, peak_waiting).
+    #[arg(long, default_value = "rerecruited")]
+    pub outcome: String,
+    /// Analyse this policy's paired effect on the outcome (policy minus
+    /// baseline) instead of the baseline's outcome.
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// Sobol' base sample N, a power of 2; N x (factors + 2) points
+    /// [default: 256; only with --method sobol].
+    #[arg(long, value_name = "N")]
+    pub samples: Option<usize>,
+    /// Morris trajectories r; r x (factors + 1) points [default: 10; only
+    /// with --method morris].
+    #[arg(long, value_name = "R")]
+    pub trajectories: Option<usize>,
+    /// Process replicates per design point (the same random streams at every point).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub replicates: u64,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(short, long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario name>-sensitivity). Replaced as a whole.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// Override a scenario value (repeatable), as for `run`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<ddrsim::scenario::overrides::Override>,
+    /// Make a value uncertain, uniform on lo..hi (repeatable): `key=lo..hi`.
+    #[arg(long, value_name = "KEY=LO..HI", value_parser = ddrsim::experiment::parse_vary)]
+    pub vary: Vec<ddrsim::experiment::Range>,
+    /// No progress and no table.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Skip the chart.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// Arguments of `ddrsim discover`.

@@ -3,6 +3,7 @@
 mod it {
     pub mod bad_inputs;
     pub mod calibration;
+    pub mod claim;
     pub mod cli;
     pub mod common;
     pub mod discover;
@@ -15,7 +16,9 @@ mod it {
     pub mod invariants;
     pub mod outdir;
     pub mod overrides;
+    pub mod precision;
     pub mod schema;
+    pub mod sensitivity;
     pub mod shards;
     pub mod shared;
     pub mod sources;

@@ -152,6 +152,7 @@ pub fn run(args: &MergeArgs) -> Result<()> {
             quiet: args.quiet,
             json: false,
             no_charts: args.no_charts,
+            precision: None,
         },
         &|| Ok(()),
     )

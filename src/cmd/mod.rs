@@ -2,6 +2,7 @@
 
 #![deny(clippy::indexing_slicing)]
 
+pub mod claim;
 pub mod completions;
 pub mod discover;
 pub mod explore;
@@ -12,6 +13,7 @@ pub mod new;
 pub mod plot;
 pub mod run;
 pub mod schema;
+pub mod sensitivity;
 pub mod sweep;
 pub mod validate;
 
@@ -99,5 +101,22 @@ fn read(path: Option<&Path>) -> Result<(String, String)> {
             p.display().to_string(),
         ),
         None => (DEFAULT_SCENARIO.to_string(), "bundled:default".to_string()),
+    })
+}
+
+/// The worker threads of a command: all cores by default, refused at 0,
+/// capped (with a warning) at [`ddrsim::engine::run::max_threads`].
+pub fn threads(requested: Option<usize>) -> Result<usize> {
+    let cap = ddrsim::engine::run::max_threads();
+    Ok(match requested {
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        Some(0) => anyhow::bail!("--threads must be at least 1"),
+        Some(n) if n > cap => {
+            eprintln!(
+                "warning: --threads {n} is above the cap of {cap} (4 x the available cores, at most 256); using {cap}"
+            );
+            cap
+        }
+        Some(n) => n,
     })
 }

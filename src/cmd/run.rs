@@ -49,24 +49,23 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let sc = &loaded.scenario;
     let replicates = args.replicates.unwrap_or(sc.replicates);
     anyhow::ensure!(replicates >= 1, "--replicates must be at least 1");
+    let precision = args
+        .precision
+        .as_deref()
+        .map(|p| Precision::parse(sc, p, replicates, args.max_replicates))
+        .transpose()?;
+    anyhow::ensure!(
+        precision.is_none() || args.shard.is_none(),
+        "--precision cannot be used with --shard: a shard's share of replicates is fixed by N"
+    );
     let seed = args.seed.unwrap_or(sc.seed);
-    let cap = ddrsim::engine::run::max_threads();
-    let threads = match args.threads {
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        Some(0) => anyhow::bail!("--threads must be at least 1"),
-        Some(n) if n > cap => {
-            eprintln!(
-                "warning: --threads {n} is above the cap of {cap} (4 x the available cores, at most 256); using {cap}"
-            );
-            cap
-        }
-        Some(n) => n,
-    };
+    let threads = super::threads(args.threads)?;
     let shard_spec = args.shard.as_deref().map(ShardSpec::parse).transpose()?;
     let (first, last) = shard_spec.map_or((0, replicates), |s| s.range(replicates));
-    let rows_mode = args
-        .replicates_csv
-        .map_or_else(|| ReplicatesCsv::default_for(replicates), |m| m.mode());
+    let rows_mode = args.replicates_csv.map_or_else(
+        || ReplicatesCsv::default_for(precision.as_ref().map_or(replicates, |p| p.max)),
+        |m| m.mode(),
+    );
     // The scenario's size (memory, money) was checked by validation: what
     // `validate` accepts, `run` runs.
     let target = args.out.clone().unwrap_or_else(|| match shard_spec {
@@ -114,24 +113,71 @@ pub fn run(args: &RunArgs) -> Result<()> {
         format!("{} x {} policies", sc.name, sc.policies.len()),
     );
     let show_bar = !args.quiet && std::io::stderr().is_terminal();
+    // Replicates in batches: one batch, or more until --precision is met.
+    // Accumulators merge exactly, so the result equals a plain run with the
+    // final number of replicates.
+    let mut acc = ddrsim::engine::run::new_accumulator(sc);
+    let mut done = first;
+    let mut end = last;
+    let precision_reached = loop {
+        let batch = RunOptions {
+            seed,
+            first: done,
+            replicates: end - done,
+            threads,
+        };
+        let part = run_replicates(sc, &batch, |block| {
+            stop.check()?;
+            if let Some(rows) = rows.as_mut() {
+                rows.write_block(block).with_context(|| failed(rows_name))?;
+            }
+            if show_bar && bar.is_hidden() && started.elapsed().as_secs_f64() > 1.0 {
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+            }
+            bar.inc(block.len() as u64);
+            anyhow::Ok(())
+        })?;
+        acc.merge(&part);
+        done = end;
+        let Some(p) = &precision else {
+            break None;
+        };
+        let widest = p.widest(sc, &acc);
+        if widest < p.target || done >= p.max {
+            break Some((widest, widest < p.target));
+        }
+        end = (done + PRECISION_BATCH).min(p.max);
+        bar.inc_length(end - done);
+    };
+    bar.finish_and_clear();
+    let replicates = if precision.is_some() {
+        done
+    } else {
+        replicates
+    };
+    let last = if precision.is_some() { done } else { last };
     let opts = RunOptions {
         seed,
         first,
         replicates: last - first,
         threads,
     };
-    let acc = run_replicates(sc, &opts, |block| {
-        stop.check()?;
-        if let Some(rows) = rows.as_mut() {
-            rows.write_block(block).with_context(|| failed(rows_name))?;
+    let mut precision_line = None;
+    if let (Some(p), Some((widest, reached))) = (&precision, precision_reached) {
+        let line = format!(
+            "--precision {}={}: {} after {replicates} replicates (widest 95% half-width of a paired difference vs the baseline: {})",
+            p.metric,
+            p.target,
+            if reached { "reached" } else { "NOT reached (--max-replicates)" },
+            widest
+        );
+        if reached {
+            eprintln!("note: {line}");
+        } else {
+            eprintln!("warning: {line}");
         }
-        if show_bar && bar.is_hidden() && started.elapsed().as_secs_f64() > 1.0 {
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
-        bar.inc(block.len() as u64);
-        anyhow::Ok(())
-    })?;
-    bar.finish_and_clear();
+        precision_line = Some(line);
+    }
     if let Some(rows) = rows {
         rows.finish()
             .and_then(|s| s.finish())
@@ -230,6 +276,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
             quiet: args.quiet,
             json: args.json,
             no_charts: args.no_charts,
+            precision: precision_line,
         },
         &|| stop.check(),
     )
@@ -257,6 +304,8 @@ pub(super) struct Finish<'a> {
     pub quiet: bool,
     /// A JSON summary on stdout instead of the table.
     pub json: bool,
+    /// How `--precision` stopped, if it was given.
+    pub precision: Option<String>,
     /// No charts or report.
     pub no_charts: bool,
 }
@@ -276,6 +325,7 @@ pub(super) fn finish(staged: StagedDir, f: &Finish, check: &dyn Fn() -> Result<(
         quiet,
         json,
         no_charts,
+        ref precision,
     } = *f;
     let sc = &loaded.scenario;
     let dir = staged.path().to_path_buf();
@@ -334,6 +384,7 @@ pub(super) fn finish(staged: StagedDir, f: &Finish, check: &dyn Fn() -> Result<(
                 })
                 .collect(),
             overrides: loaded.overrides.clone(),
+            precision: precision.clone(),
             warnings: sc
                 .warnings
                 .iter()
@@ -382,6 +433,71 @@ pub(super) fn finish(staged: StagedDir, f: &Finish, check: &dyn Fn() -> Result<(
         );
     }
     Ok(())
+}
+
+/// Replicates added per batch by `--precision`.
+pub const PRECISION_BATCH: u64 = 250;
+
+/// `--precision METRIC=X` of `run`: every non-baseline policy's paired
+/// difference vs the baseline on METRIC must have a 95% half-width below X.
+struct Precision {
+    metric: String,
+    column: usize,
+    target: f64,
+    max: u64,
+}
+
+impl Precision {
+    fn parse(sc: &Scenario, s: &str, min: u64, max: u64) -> Result<Self> {
+        let cols = ddrsim::model::outcome::outcome_columns(sc);
+        let (m, x) = s.split_once('=').with_context(|| {
+            format!("--precision '{s}': expected METRIC=X, e.g. rerecruited=50")
+        })?;
+        let column = cols
+            .iter()
+            .position(|c| c.group.is_none() && c.metric.name == m)
+            .with_context(|| {
+                format!("--precision '{s}': '{m}' is not an outcome column of summary.csv (all groups), e.g. rerecruited, completed, relapse")
+            })?;
+        let target: f64 = x
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v > 0.0)
+            .with_context(|| format!("--precision '{s}': X must be a positive number"))?;
+        anyhow::ensure!(
+            sc.policies.len() > 1,
+            "--precision needs a policy besides the baseline to compare"
+        );
+        anyhow::ensure!(
+            max >= min,
+            "--max-replicates {max} is below --replicates {min}"
+        );
+        Ok(Precision {
+            metric: m.to_string(),
+            column,
+            target,
+            max,
+        })
+    }
+
+    /// The widest 95% half-width over the non-baseline policies.
+    fn widest(&self, sc: &Scenario, acc: &RunAccumulator) -> f64 {
+        let cols = ddrsim::model::outcome::outcome_columns(sc);
+        let Some(c) = cols.get(self.column) else {
+            return f64::INFINITY;
+        };
+        (1..sc.policies.len())
+            .map(|p| {
+                let st = ddrsim::output::tables::pair_stats(acc, p, self.column, c);
+                if st.n >= 2 {
+                    (st.ci.1 - st.ci.0) / 2.0
+                } else {
+                    f64::INFINITY
+                }
+            })
+            .fold(0.0, f64::max)
+    }
 }
 
 /// A run stopped by a signal; `main` exits with 128 + the signal number.

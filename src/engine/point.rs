@@ -16,6 +16,7 @@ use super::sim::simulate;
 use crate::model::inputs::Inputs;
 use crate::model::outcome::outcome_row;
 use crate::scenario::Scenario;
+pub use crate::stats::moments::Welford;
 use rayon::prelude::*;
 
 /// The `p` of the process streams used by [`ProcessKey::Common`]: a key no
@@ -64,45 +65,6 @@ pub fn outcomes_with(
                 .collect()
         })
         .collect()
-}
-
-/// Running mean and variance (Welford) of values in a fixed order.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Welford {
-    /// Number of values.
-    pub n: u64,
-    /// Mean.
-    pub mean: f64,
-    /// Sum of squared deviations from the mean.
-    pub m2: f64,
-}
-
-impl Welford {
-    /// Adds one value.
-    pub fn add(&mut self, x: f64) {
-        self.n += 1;
-        let d = x - self.mean;
-        self.mean += d / self.n as f64;
-        self.m2 += d * (x - self.mean);
-    }
-
-    /// Sample variance (n - 1 denominator); 0 below two values.
-    pub fn var(&self) -> f64 {
-        if self.n > 1 {
-            self.m2 / (self.n - 1) as f64
-        } else {
-            0.0
-        }
-    }
-
-    /// The mean, or NaN without values.
-    pub fn mean_or_nan(&self) -> f64 {
-        if self.n > 0 {
-            self.mean
-        } else {
-            f64::NAN
-        }
-    }
 }
 
 /// What one design point gave over its process replicates, in the scale
@@ -191,4 +153,36 @@ fn evaluate_one(sc: &Scenario, values: &[f64], index: u64, req: &PointRequest) -
         }
     }
     PointStats { outcome, effect }
+}
+
+/// Raw outcome rows of a nested `(p, q)` design (MODEL.md section 7):
+/// `[draw][q][policy][column]`, where draw `i` runs with slot values
+/// `values[i]` on process streams `(seed, first_p + i, q)` for
+/// `q = 0..replicates`. Draws run in parallel, collected in order.
+#[allow(clippy::too_many_arguments)]
+pub fn nested_rows(
+    sc: &Scenario,
+    values: &[Vec<f64>],
+    seed: u64,
+    first_p: u64,
+    replicates: u64,
+    policies: &[usize],
+    columns: &[usize],
+    threads: usize,
+) -> Vec<Vec<Vec<Vec<Option<i64>>>>> {
+    let workers = Workers::new(threads);
+    workers.install(|| {
+        values
+            .par_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                (0..replicates)
+                    .map(|q| {
+                        let streams = Streams::new(seed, first_p + i as u64, q);
+                        outcomes_with(sc, v, &streams, policies, columns)
+                    })
+                    .collect()
+            })
+            .collect()
+    })
 }

@@ -4,9 +4,13 @@
 //! uncertain parameters) and the rows of `sweep.csv` for one point.
 //! No I/O: the command reads and writes files.
 
+pub mod claim;
 pub mod discover;
 pub mod factors;
+pub mod morris;
 pub mod prim;
+pub mod sensitivity;
+pub mod sobol;
 
 use crate::model::outcome::{outcome_columns, Column};
 use crate::output::tables::{pair_stats, stats, PairStats, Stats};

@@ -58,4 +58,8 @@ pub struct Manifest {
     /// `--set` overrides applied to the scenario (scenario.toml and its
     /// hash are the scenario with them applied).
     pub overrides: Vec<String>,
+    /// How `--precision` stopped, when it was given: the target, the
+    /// half-width reached and whether it was met.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<String>,
 }

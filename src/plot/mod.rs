@@ -11,6 +11,7 @@
 //! with a note (printed to stderr and written to `charts/notes.txt`), and
 //! missing values (empty cells, NaN) are left out of lines and points.
 
+pub mod claim;
 pub mod data;
 pub mod discover;
 pub mod equity;
@@ -19,6 +20,7 @@ pub mod forest;
 pub mod funding;
 pub mod gap_scatter;
 pub mod metrics;
+pub mod sensitivity;
 pub mod stage_flow;
 pub mod style;
 pub mod sweep;

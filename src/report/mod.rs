@@ -11,6 +11,7 @@
 
 pub mod answer;
 pub mod channels;
+pub mod claim;
 pub mod explorer;
 pub mod html;
 pub mod readings;

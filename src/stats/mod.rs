@@ -5,6 +5,7 @@ pub mod accum;
 pub mod channels;
 pub mod histogram;
 pub mod moments;
+pub mod nested;
 
 /// Wilson score interval for a binomial proportion `k / n` at z = 1.96.
 pub fn wilson(k: f64, n: f64) -> (f64, f64) {

@@ -188,3 +188,42 @@ mod tests {
         assert_eq!(m.sd(), 0.0);
     }
 }
+
+/// Running mean and variance (Welford) of values in a fixed order.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Welford {
+    /// Number of values.
+    pub n: u64,
+    /// Mean.
+    pub mean: f64,
+    /// Sum of squared deviations from the mean.
+    pub m2: f64,
+}
+
+impl Welford {
+    /// Adds one value.
+    pub fn add(&mut self, x: f64) {
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    /// Sample variance (n - 1 denominator); 0 below two values.
+    pub fn var(&self) -> f64 {
+        if self.n > 1 {
+            self.m2 / (self.n - 1) as f64
+        } else {
+            0.0
+        }
+    }
+
+    /// The mean, or NaN without values.
+    pub fn mean_or_nan(&self) -> f64 {
+        if self.n > 0 {
+            self.mean
+        } else {
+            f64::NAN
+        }
+    }
+}
