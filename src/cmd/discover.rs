@@ -387,6 +387,25 @@ fn summary(
             .collect();
         out.push(format!("  Quasi-p of each restriction: {}.", qp.join(", ")));
     }
+    let before = &p.pasted;
+    let dropped: Vec<&str> = before
+        .restricted
+        .iter()
+        .zip(&b.restricted)
+        .zip(names)
+        .filter(|((&was, &is), _)| was && !is)
+        .map(|(_, n)| n.as_str())
+        .collect();
+    if !dropped.is_empty() {
+        out.push(format!(
+            "  Before dropping restrictions with quasi-p > {PRUNE_P}, the selected box (pasted) restricted {} parameters: density {}, coverage {}, mass {}; dropped: {}.",
+            before.restricted_dims(),
+            pct(before.density),
+            pct(before.coverage),
+            pct(before.mass),
+            dropped.join(", ")
+        ));
+    }
     if let Some(s) = &p.stability {
         let mut shares: Vec<(f64, &String)> = s
             .restricted_share
