@@ -358,7 +358,12 @@ fn summary(
         p.points,
         pct(p.cases as f64 / p.points.max(1) as f64)
     ));
-    if b.restricted_dims() == 0 {
+    if p.pasted.restricted_dims() == 0 {
+        out.push(format!(
+            "PRIM names no region: no peel of the {} uncertain parameters raised the share of cases (the whole ensemble is the only box).",
+            names.len()
+        ));
+    } else if b.restricted_dims() == 0 {
         out.push(format!(
             "PRIM names no region: no box of ranges of the {} uncertain parameters concentrates the cases with restrictions significant at p <= {} (the chosen box, {} on the trajectory, lost all of them when pruned).",
             names.len(),
