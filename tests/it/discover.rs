@@ -170,6 +170,15 @@ fn prim_trajectory_respects_min_mass_and_pasting_never_lowers_density() {
             "{:?}",
             res.chosen
         );
+        let names: Vec<String> = (1..=4).map(|i| format!("x{i}")).collect();
+        let words = describe(&res.chosen, &names, &|j, v| format!("{v:.2} u{j}"));
+        let (lo, hi) = res.chosen.limits[2];
+        let x1hi = res.chosen.limits[0].1;
+        assert_eq!(
+            words,
+            format!("x1 < {x1hi:.2} u0 and {lo:.2} u2 < x3 < {hi:.2} u2"),
+            "seed {seed}"
+        );
     }
 }
 
