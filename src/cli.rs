@@ -41,9 +41,14 @@ pub enum Command {
     Run(RunArgs),
     /// Run a scenario over a grid or Latin hypercube of parameter values.
     #[command(
-        after_help = "Examples:\n  ddrsim sweep scenarios/default.toml --grid pledge.mdtf.delay=3,9,15 --grid policy.kickstart-12m.kickstart.amount=5e6..20e6:4 -n 200\n  ddrsim sweep my.toml --lhs 20 --vary pledge.mdtf.fulfilment=0.3..1 --vary pledge.mdtf.delay=0..18\n  ddrsim sweep my.toml --lhs 50 -n 100   # over the scenario's own uncertain parameters\n  ddrsim sweep my.toml --grid pledge.mdtf.delay=3,9 --out results/sw --resume\nDocs: docs/sweep.md."
+        after_help = "Examples:\n  ddrsim sweep scenarios/default.toml --grid pledge.mdtf.delay=3,9,15 --grid policy.kickstart-12m.kickstart.amount=5e6..20e6:4 -n 200\n  ddrsim sweep my.toml --lhs 20 --vary pledge.mdtf.fulfilment=0.3..1 --vary pledge.mdtf.delay=0..18\n  ddrsim sweep my.toml --grid pledge.mdtf.delay=3,9 --out results/sw --resume\nDocs: docs/sweep.md."
     )]
     Sweep(SweepArgs),
+    /// Scenario discovery: where in the scenario's uncertainty does a policy's effect beat a threshold (PRIM).
+    #[command(
+        after_help = "The threshold is stated in the outcome's better direction: for a lower-is-better outcome\n(rerecruited, peak_waiting, relapse, ...) `--threshold 500` asks where the policy cuts it by\nmore than 500; for a higher-is-better one (completed, ...) where it raises it by more than 500.\nA negative threshold asks where the policy does not make it worse by more than |X|.\n\nExamples:\n  ddrsim discover scenarios/default.toml --policy kickstart-12m --outcome rerecruited --threshold 500\n  ddrsim discover my.toml --policy kick --outcome completed --threshold 1000 --vary pledge.mdtf.delay=0..18 --points 800 -n 40\nDocs: docs/discover.md."
+    )]
+    Discover(DiscoverArgs),
     /// Rank the scenario's uncertain parameters by their influence on an outcome or a policy's effect (Morris or Sobol').
     #[command(
         after_help = "Examples:\n  ddrsim sensitivity --policy kickstart-12m\n  ddrsim sensitivity scenarios/liberia-2003.toml --outcome completed --trajectories 20\n  ddrsim sensitivity --method sobol --samples 512 --policy kickstart-12m\n  ddrsim sensitivity scenarios/bench-fixed.toml --vary pledge.mdtf.fulfilment=0.3..1 --vary pledge.mdtf.delay=0..18\nDocs: docs/sensitivity.md."
@@ -54,11 +59,6 @@ pub enum Command {
         after_help = "Examples:\n  ddrsim claim\n  ddrsim claim scenarios/liberia-2003.toml --draws 800 --per-draw 10\n  ddrsim claim --policy kickstart-12m --precision rerecruited=50 --json\nDocs: docs/claim.md."
     )]
     Claim(ClaimArgs),
-    /// Scenario discovery: where in the scenario's uncertainty does a policy's effect beat a threshold (PRIM).
-    #[command(
-        after_help = "The threshold is stated in the outcome's better direction: for a lower-is-better outcome\n(rerecruited, peak_waiting, relapse, ...) `--threshold 500` asks where the policy cuts it by\nmore than 500; for a higher-is-better one (completed, ...) where it raises it by more than 500.\nA negative threshold asks where the policy does not make it worse by more than |X|.\n\nExamples:\n  ddrsim discover scenarios/default.toml --policy kickstart-12m --outcome rerecruited --threshold 500\n  ddrsim discover my.toml --policy kick --outcome completed --threshold 1000 --vary pledge.mdtf.delay=0..18 --points 800 -n 40\nDocs: docs/discover.md."
-    )]
-    Discover(DiscoverArgs),
     /// Write explorer.html: one self-contained page to explore a sweep's effects.
     #[command(
         after_help = "Example:\n  ddrsim sweep my.toml --grid pledge.late.delay=2,6,10 --out results/sw\n  ddrsim explore results/sw   # writes results/sw/explorer.html\nDocs: docs/sweep.md."

@@ -16,9 +16,9 @@ fn main() -> ExitCode {
     {
         cli::Command::Run(a) => cmd::run::run(&a),
         cli::Command::Sweep(a) => cmd::sweep::run(&a),
-        cli::Command::Discover(a) => cmd::discover::run(&a),
         cli::Command::Claim(a) => cmd::claim::run(&a),
         cli::Command::Sensitivity(a) => cmd::sensitivity::run(&a),
+        cli::Command::Discover(a) => cmd::discover::run(&a),
         cli::Command::Explore(a) => cmd::explore::run(&a),
         cli::Command::Plot(a) => cmd::plot::run(&a),
         cli::Command::Merge(a) => cmd::merge::run(&a),
