@@ -358,7 +358,12 @@ fn summary(
         p.points,
         pct(p.cases as f64 / p.points.max(1) as f64)
     ));
-    if b.restricted_dims() == 0 {
+    if p.pasted.restricted_dims() == 0 {
+        out.push(format!(
+            "PRIM names no region: no peel of the {} uncertain parameters raised the share of cases (the whole ensemble is the only box).",
+            names.len()
+        ));
+    } else if b.restricted_dims() == 0 {
         out.push(format!(
             "PRIM names no region: no box of ranges of the {} uncertain parameters concentrates the cases with restrictions significant at p <= {} (the chosen box, {} on the trajectory, lost all of them when pruned).",
             names.len(),
@@ -386,6 +391,25 @@ fn summary(
             .filter_map(|(q, n)| q.map(|q| format!("{n} {}", p_text(q))))
             .collect();
         out.push(format!("  Quasi-p of each restriction: {}.", qp.join(", ")));
+    }
+    let before = &p.pasted;
+    let dropped: Vec<&str> = before
+        .restricted
+        .iter()
+        .zip(&b.restricted)
+        .zip(names)
+        .filter(|((&was, &is), _)| was && !is)
+        .map(|(_, n)| n.as_str())
+        .collect();
+    if !dropped.is_empty() {
+        out.push(format!(
+            "  Before dropping restrictions with quasi-p > {PRUNE_P}, the selected box (pasted) restricted {} parameters: density {}, coverage {}, mass {}; dropped: {}.",
+            before.restricted_dims(),
+            pct(before.density),
+            pct(before.coverage),
+            pct(before.mass),
+            dropped.join(", ")
+        ));
     }
     if let Some(s) = &p.stability {
         let mut shares: Vec<(f64, &String)> = s

@@ -472,8 +472,8 @@ impl Data<'_> {
             return None;
         }
         let m = ((alpha * n as f64).ceil() as usize).max(1);
-        // (density, points kept, -restricted dims, -(factor, side)) to maximise.
-        let mut best: Option<(Counts, usize, usize, Limits)> = None;
+        // The best so far: counts kept, restricted dims, limits.
+        let mut best: Option<(Counts, usize, Limits)> = None;
         for j in 0..self.k() {
             let mut vals: Vec<f64> = inside
                 .iter()
@@ -501,7 +501,7 @@ impl Data<'_> {
                 let dims = self.n_restricted(&next);
                 let better = match &best {
                     None => true,
-                    Some((bc, _, bd, _)) => {
+                    Some((bc, bd, _)) => {
                         let (d, bdn) = (c.density(), bc.density());
                         d > bdn
                             || (d == bdn && c.points > bc.points)
@@ -509,11 +509,11 @@ impl Data<'_> {
                     }
                 };
                 if better {
-                    best = Some((c, j * 2 + side, dims, next));
+                    best = Some((c, dims, next));
                 }
             }
         }
-        let (_, _, _, next) = best?;
+        let (_, _, next) = best?;
         let kept = inside
             .iter()
             .copied()

@@ -181,11 +181,7 @@ fn render<DB: DrawingBackend>(
     let p = c.chosen;
     if p.coverage.is_finite() && p.density.is_finite() {
         chart
-            .draw_series([TriangleMarker::new(
-                (p.coverage, p.density),
-                9,
-                oi::GREEN.filled(),
-            )])
+            .draw_series([Circle::new((p.coverage, p.density), 8, oi::GREEN.filled())])
             .drawn()?;
         chart
             .draw_series(std::iter::once(Text::new(

@@ -48,6 +48,17 @@ fn prim_recovers_a_planted_box_and_leaves_other_factors_free() {
     for seed in [1u64, 2, 3] {
         let (x, y) = planted(2000, 5, 0.05, seed, |r| r[0] > 0.6 && r[1] < 0.3);
         let res = prim(&x, &y, &opts).expect("prim");
+        // The knee is the planted box itself: the box selected on the
+        // trajectory (before pasting and pruning) restricts x1 and x2 only.
+        let sel = &res.trajectory[res.selected];
+        assert_eq!(
+            sel.restricted,
+            vec![true, true, false, false, false],
+            "seed {seed}: selected step {} of {}: {sel:?}",
+            res.selected,
+            res.trajectory.len() - 1
+        );
+        assert_eq!(res.pasted.restricted, sel.restricted, "seed {seed}");
         let b = &res.chosen;
         assert_eq!(
             b.restricted,
@@ -158,6 +169,15 @@ fn prim_trajectory_respects_min_mass_and_pasting_never_lowers_density() {
             !res.chosen.restricted[1] && !res.chosen.restricted[3],
             "{:?}",
             res.chosen
+        );
+        let names: Vec<String> = (1..=4).map(|i| format!("x{i}")).collect();
+        let words = describe(&res.chosen, &names, &|j, v| format!("{v:.2} u{j}"));
+        let (lo, hi) = res.chosen.limits[2];
+        let x1hi = res.chosen.limits[0].1;
+        assert_eq!(
+            words,
+            format!("x1 < {x1hi:.2} u0 and {lo:.2} u2 < x3 < {hi:.2} u2"),
+            "seed {seed}"
         );
     }
 }
@@ -338,6 +358,26 @@ fn discover_outputs_do_not_depend_on_threads() {
     assert_eq!(r[col("cases")].parse::<usize>().expect("cases"), both);
     let cov: f64 = r[col("coverage")].parse().expect("coverage");
     assert!((cov - both as f64 / cases as f64).abs() < 1e-12);
+    // The documented columns are the written ones, in order.
+    let docs = fs::read_to_string(super::common::path("docs/discover.md")).expect("docs");
+    let header = |f: &str| -> Vec<String> {
+        let text = fs::read_to_string(a.join(f)).expect(f);
+        text.lines()
+            .next()
+            .expect("header")
+            .split(',')
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(
+        documented(&docs, "### `discover.csv`"),
+        header("discover.csv")
+    );
+    let mut pts = documented(&docs, "### `points.csv`");
+    let names: Vec<String> = header("points.csv");
+    let k = names.len() - pts.len();
+    pts.splice(1..1, names[1..=k].iter().cloned());
+    assert_eq!(pts, names);
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(a.join("manifest.json")).expect("manifest"))
             .expect("json");
@@ -416,4 +456,25 @@ fn discover_errors_name_the_problem() {
     let err = stderr(&discover(gap, &out, &["--threshold", "1", "--min-density", "2"]).failure());
     assert!(err.contains("--min-density"), "{err}");
     assert!(!out.exists());
+}
+
+/// Column names listed (in backticks, first cell) in the table following `heading`.
+fn documented(docs: &str, heading: &str) -> Vec<String> {
+    let start = docs.find(heading).unwrap_or_else(|| panic!("no {heading}"));
+    let mut out = Vec::new();
+    let mut in_table = false;
+    for line in docs[start..].lines().skip(1) {
+        if line.starts_with('|') {
+            in_table = true;
+            let cell = line.split('|').nth(1).unwrap_or("").trim();
+            for part in cell.split(", ") {
+                if let Some(name) = part.strip_prefix('`').and_then(|p| p.strip_suffix('`')) {
+                    out.push(name.to_string());
+                }
+            }
+        } else if in_table {
+            break;
+        }
+    }
+    out
 }
