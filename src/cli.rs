@@ -415,6 +415,13 @@ pub struct ClaimArgs {
     /// Replicates of the channel decomposition (0 = skip it).
     #[arg(long, value_name = "N", default_value_t = 300)]
     pub channel_replicates: u64,
+    /// Take the shared draws from a calibration posterior (posterior.csv of
+    /// `ddrsim calibrate`): draw p uses a weighted resample of its rows keyed
+    /// on p, every other value comes from the scenario. The channel
+    /// decomposition and the Morris/Sobol' drivers (which draw the scenario's
+    /// own independent ranges) are then skipped.
+    #[arg(long, value_name = "POSTERIOR_CSV")]
+    pub params: Option<PathBuf>,
     /// How to find the parameters the effect on re-recruitment depends on:
     /// Morris (10 trajectories, seconds), Sobol' (N = 256, minutes) or none.
     #[arg(long, value_enum, default_value_t = SensitivityMethodOrNone::Morris)]

@@ -99,7 +99,24 @@ pub fn run(args: &ClaimArgs) -> Result<()> {
         per_draw: args.per_draw,
         threads,
     };
-    let values_of = |p: u64| prior_values(&setup.scenario, seed, p);
+    let posterior = args
+        .params
+        .as_deref()
+        .map(|p| super::calibrate::load_posterior(p, &setup.scenario))
+        .transpose()?;
+    if posterior.is_some() && !args.quiet {
+        eprintln!(
+            "note: --params: shared draws from the posterior; the channel decomposition and the \
+             Morris/Sobol' drivers are skipped (they draw the scenario's own ranges)"
+        );
+    }
+    let values_of = |p: u64| {
+        let mut v = prior_values(&setup.scenario, seed, p);
+        if let Some((post, slots, _)) = &posterior {
+            post.apply_slots(slots, seed, p, &mut v);
+        }
+        v
+    };
     let mut data = NestedData::default();
     if !args.quiet {
         eprintln!(
@@ -146,7 +163,10 @@ pub fn run(args: &ClaimArgs) -> Result<()> {
 
     // Why: the channel decomposition of the policy alone.
     let mut why = Vec::new();
-    if args.channel_replicates > 0 {
+    if let Some((_, _, text)) = &posterior {
+        write_file(&dir.join("params.csv"), text.as_bytes())?;
+    }
+    if args.channel_replicates > 0 && posterior.is_none() {
         let mut two = setup.scenario.clone();
         two.policies.truncate(2);
         let acc = run_channels(
@@ -169,7 +189,7 @@ pub fn run(args: &ClaimArgs) -> Result<()> {
     // The parameters the effect on re-recruitment depends on.
     let drivers = match args.drivers {
         SensitivityMethodOrNone::None => None,
-        _ if factors.is_empty() => None,
+        _ if factors.is_empty() || posterior.is_some() => None,
         m => {
             let method = if m == SensitivityMethodOrNone::Sobol {
                 Method::Sobol
@@ -238,7 +258,8 @@ pub fn run(args: &ClaimArgs) -> Result<()> {
         "draws": result.draws,
         "per_draw": result.per_draw,
         "replicates": result.draws * result.per_draw,
-        "channel_replicates": args.channel_replicates,
+        "channel_replicates": if posterior.is_some() { 0 } else { args.channel_replicates },
+        "params": args.params.as_ref().map(|p| p.display().to_string()),
         "precision": precision_note,
         "threads": threads,
         "rng": RNG_NAME,
@@ -283,7 +304,7 @@ pub fn run(args: &ClaimArgs) -> Result<()> {
         println!(
             "\nResults in {}/ (claim.csv, claim_draws.csv{}{}) in {:.1} s",
             out.display(),
-            if args.channel_replicates > 0 {
+            if args.channel_replicates > 0 && posterior.is_none() {
                 ", channels.csv"
             } else {
                 ""

@@ -260,3 +260,53 @@ fn depends_on_conditions_names_them() {
     );
     assert!(words.contains("shared."), "{words}");
 }
+
+/// `--params`: every draw's shared values come from a row of the posterior
+/// file, and the channels and drivers are skipped.
+#[test]
+fn params_take_draws_from_the_posterior() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("post");
+    claim(
+        None,
+        &out,
+        &[
+            "--draws",
+            "30",
+            "--per-draw",
+            "2",
+            "--params",
+            "calibration/posterior.csv",
+        ],
+    );
+    let mut post = csv::Reader::from_path("calibration/posterior.csv").expect("posterior");
+    let ph = post.headers().expect("h").clone();
+    let pc = ph
+        .iter()
+        .position(|x| x == "shared.rerecruit")
+        .expect("column");
+    let allowed: Vec<String> = post
+        .records()
+        .map(|r| r.expect("row")[pc].to_string())
+        .collect();
+    let mut draws = csv::Reader::from_path(out.join("claim_draws.csv")).expect("draws");
+    let dh = draws.headers().expect("h").clone();
+    let dc = dh
+        .iter()
+        .position(|x| x == "shared.rerecruit")
+        .expect("column");
+    let mut n = 0;
+    for r in draws.records() {
+        let v: f64 = r.expect("row")[dc].parse().expect("number");
+        assert!(
+            allowed
+                .iter()
+                .any(|a| a.parse::<f64>().expect("number") == v),
+            "{v} is not a posterior row"
+        );
+        n += 1;
+    }
+    assert_eq!(n, 30);
+    assert!(out.join("params.csv").exists());
+    assert!(!out.join("channels.csv").exists());
+}
