@@ -153,6 +153,7 @@ pub fn run(args: &MergeArgs) -> Result<()> {
             json: false,
             no_charts: args.no_charts,
             precision: None,
+            params: None,
         },
         &|| Ok(()),
     )

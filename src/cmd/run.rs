@@ -299,6 +299,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
             json: args.json,
             no_charts: args.no_charts,
             precision: precision_line,
+            params: args.params.as_ref().map(|p| p.display().to_string()),
         },
         &|| stop.check(),
     )
@@ -328,6 +329,8 @@ pub(super) struct Finish<'a> {
     pub json: bool,
     /// How `--precision` stopped, if it was given.
     pub precision: Option<String>,
+    /// The `--params` file, if one was given.
+    pub params: Option<String>,
     /// No charts or report.
     pub no_charts: bool,
 }
@@ -348,6 +351,7 @@ pub(super) fn finish(staged: StagedDir, f: &Finish, check: &dyn Fn() -> Result<(
         json,
         no_charts,
         ref precision,
+        ref params,
     } = *f;
     let sc = &loaded.scenario;
     let dir = staged.path().to_path_buf();
@@ -407,6 +411,7 @@ pub(super) fn finish(staged: StagedDir, f: &Finish, check: &dyn Fn() -> Result<(
                 .collect(),
             overrides: loaded.overrides.clone(),
             precision: precision.clone(),
+            params: params.clone(),
             warnings: sc
                 .warnings
                 .iter()

@@ -273,6 +273,7 @@ pub fn run(args: &SensitivityArgs) -> Result<()> {
             .collect(),
         overrides: loaded.overrides.clone(),
         precision: None,
+        params: None,
     };
     let mut json = serde_json::to_value(&manifest)?;
     if let Some(o) = json.as_object_mut() {

@@ -62,4 +62,8 @@ pub struct Manifest {
     /// half-width reached and whether it was met.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<String>,
+    /// The `--params` posterior file the shared draws came from (copied
+    /// into the folder as `params.csv`), when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<String>,
 }
