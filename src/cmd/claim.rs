@@ -287,6 +287,13 @@ pub fn run(args: &ClaimArgs) -> Result<()> {
             &why,
             &chart,
             &driver_words,
+            &match &args.params {
+                Some(p) => format!(
+                    "its shared behavioural values from a weighted resample of the posterior {} and every other uncertain parameter from the scenario's distributions",
+                    p.display()
+                ),
+                None => "every uncertain parameter from the scenario's distributions".to_string(),
+            },
         );
         write_file(&dir.join("report.html"), html.as_bytes())?;
     }

@@ -50,12 +50,17 @@ pub fn verdict_sentence(o: &OutcomeClaim, policy: &str) -> String {
     );
     match o.verdict {
         Verdict::Changes | Verdict::Worsens => format!(
-            "{}: {policy} {} by {effect}; the effect goes the same way in {} of parameter draws.",
+            "{}: {policy} {} ({}): {effect}; the effect goes the same way in {} of parameter draws.",
             capital(o.label),
-            if o.verdict == Verdict::Changes {
-                "improves it"
+            if o.effect.mean < 0.0 {
+                "lowers it"
             } else {
-                "worsens it"
+                "raises it"
+            },
+            if o.verdict == Verdict::Changes {
+                "better"
+            } else {
+                "worse"
             },
             pct(if o.verdict == Verdict::Changes {
                 o.draws_better
@@ -307,7 +312,7 @@ pub fn html_section(
         ));
     }
     h.push_str("</tbody></table>\n");
-    h.push_str(chart);
+    h.push_str(&format!("<figure>{chart}</figure>\n"));
     for o in &r.outcomes {
         h.push_str(&format!(
             "<p>{}</p>\n",
@@ -351,15 +356,17 @@ pub fn page(
     why: &[String],
     chart: &str,
     drivers_line: &str,
+    draws_from: &str,
 ) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>ddrsim claim: {}</title><style>{}</style></head><body>\n<h1>{}: does {} change outcomes?</h1>\n{}\n<section id=\"method\"><h2>How this was computed</h2><p>Each of {} parameter draws takes every uncertain parameter from the scenario's distributions; each draw runs {} process replicates on which the baseline, the policy and the offset twin share the same random numbers. The interval of a mean effect is clustered by draw (standard error = standard deviation of the draw means / sqrt(draws)) and Holm-adjusted over the {} headline outcomes. Verdicts: <em>changes</em> or <em>worsens</em> when that interval excludes 0 and at least 90% of draws' mean effects share its sign; <em>depends on conditions</em> when at least 10% of draws go each way (or the interval excludes 0 with fewer than 90% of draws sharing its sign); otherwise <em>no detectable change at this precision</em>. See docs/claim.md.</p></section>\n</body></html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>ddrsim claim: {}</title><style>{}</style></head><body><main>\n<h1>{}: does {} change outcomes?</h1>\n{}\n<section id=\"method\"><h2>How this was computed</h2><p>Each of {} parameter draws takes {}; each draw runs {} process replicates on which the baseline, the policy and the offset twin share the same random numbers. The interval of a mean effect is clustered by draw (standard error = standard deviation of the draw means / sqrt(draws)) and Holm-adjusted over the {} headline outcomes. Verdicts: <em>changes</em> or <em>worsens</em> when that interval excludes 0 and at least 90% of draws' effects (each estimated without its process noise) share its sign; <em>depends on conditions</em> when at least 10% of draws go each way (or the interval excludes 0 with fewer than 90% of draws sharing its sign); otherwise <em>no detectable change at this precision</em>. See docs/claim.md.</p></section>\n</main></body></html>\n",
         esc(scenario),
         super::html::CSS,
         esc(scenario),
         esc(&setup.policy),
         html_section(setup, r, factors, why, chart, drivers_line),
         r.draws,
+        esc(draws_from),
         r.per_draw,
         r.outcomes.len()
     )
