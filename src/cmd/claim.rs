@@ -279,22 +279,23 @@ pub fn run(args: &ClaimArgs) -> Result<()> {
         let chart =
             ddrsim::report::html::inline_svg(&svg, "Effect of the policy on each headline outcome")
                 .map_err(|e| anyhow::anyhow!("claim.svg: {e}"))?;
-        let html = ddrsim::report::claim::page(
-            &sc.name,
-            &setup,
-            &result,
-            &factors,
-            &why,
-            &chart,
-            &driver_words,
-            &match &args.params {
-                Some(p) => format!(
-                    "its shared behavioural values from a weighted resample of the posterior {} and every other uncertain parameter from the scenario's distributions",
-                    p.display()
-                ),
-                None => "every uncertain parameter from the scenario's distributions".to_string(),
-            },
-        );
+        let draws_from = match &args.params {
+            Some(p) => format!(
+                "its shared behavioural values from a weighted resample of the posterior {} and every other uncertain parameter from the scenario's distributions",
+                p.display()
+            ),
+            None => "every uncertain parameter from the scenario's distributions".to_string(),
+        };
+        let html = words::page(&words::ClaimPage {
+            scenario: &sc.name,
+            setup: &setup,
+            result: &result,
+            factors: &factors,
+            why: &why,
+            chart: &chart,
+            drivers: &driver_words,
+            draws_from: &draws_from,
+        });
         write_file(&dir.join("report.html"), html.as_bytes())?;
     }
     let out = staged.commit()?;

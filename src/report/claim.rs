@@ -346,18 +346,39 @@ pub fn html_section(
     h
 }
 
+/// What the claim's report.html shows.
+pub struct ClaimPage<'a> {
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// The claim's policies.
+    pub setup: &'a ClaimSetup,
+    /// The result.
+    pub result: &'a ClaimResult,
+    /// The uncertain factors.
+    pub factors: &'a [UncertainFactor],
+    /// Sentences of the channel decomposition.
+    pub why: &'a [String],
+    /// The inline chart (SVG markup).
+    pub chart: &'a str,
+    /// The sentence naming the drivers (may be empty).
+    pub drivers: &'a str,
+    /// Where each draw's parameter values come from, in words.
+    pub draws_from: &'a str,
+}
+
 /// The whole report.html of a claim folder: the answer first (the verdict
 /// table and sentences), then how it was computed.
-pub fn page(
-    scenario: &str,
-    setup: &ClaimSetup,
-    r: &ClaimResult,
-    factors: &[UncertainFactor],
-    why: &[String],
-    chart: &str,
-    drivers_line: &str,
-    draws_from: &str,
-) -> String {
+pub fn page(p: &ClaimPage) -> String {
+    let ClaimPage {
+        scenario,
+        setup,
+        result: r,
+        factors,
+        why,
+        chart,
+        drivers: drivers_line,
+        draws_from,
+    } = *p;
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>ddrsim claim: {}</title><style>{}</style></head><body><main>\n<h1>{}: does {} change outcomes?</h1>\n{}\n<section id=\"method\"><h2>How this was computed</h2><p>Each of {} parameter draws takes {}; each draw runs {} process replicates on which the baseline, the policy and the offset twin share the same random numbers. The interval of a mean effect is clustered by draw (standard error = standard deviation of the draw means / sqrt(draws)) and Holm-adjusted over the {} headline outcomes. Verdicts: <em>changes</em> or <em>worsens</em> when that interval excludes 0 and at least 90% of draws' effects (each estimated without its process noise) share its sign; <em>depends on conditions</em> when at least 10% of draws go each way (or the interval excludes 0 with fewer than 90% of draws sharing its sign); otherwise <em>no detectable change at this precision</em>. See docs/claim.md.</p></section>\n</main></body></html>\n",
         esc(scenario),
