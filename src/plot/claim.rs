@@ -6,7 +6,7 @@
 use super::style::{self, font, header, okabe_ito as oi, shorten, Drawn, TickAxis};
 use super::ChartRecord;
 use crate::experiment::claim::{ClaimResult, ClaimSetup, Verdict};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
@@ -21,6 +21,23 @@ fn colour(v: Verdict) -> RGBColor {
     }
 }
 
+/// The claim chart's data.
+struct ClaimChart<'a> {
+    scenario: &'a str,
+    setup: &'a ClaimSetup,
+    result: &'a ClaimResult,
+}
+
+impl super::Chart for ClaimChart<'_> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        rec: &mut ChartRecord,
+    ) -> Result<()> {
+        render(root, self.scenario, self.setup, self.result, rec)
+    }
+}
+
 /// Draws `<stem>.png` and `<stem>.svg`; returns the files and the record.
 pub fn draw(
     stem: &Path,
@@ -28,30 +45,14 @@ pub fn draw(
     setup: &ClaimSetup,
     r: &ClaimResult,
 ) -> Result<(Vec<PathBuf>, ChartRecord)> {
-    style::ensure_fonts()?;
-    let png = stem.with_extension("png");
-    let svg = stem.with_extension("svg");
-    let mut rec = ChartRecord {
-        stem: "claim".to_string(),
-        ..Default::default()
-    };
-    {
-        let root = BitMapBackend::new(&png, style::SIZE).into_drawing_area();
-        root.fill(&WHITE).drawn()?;
-        render(&root, scenario, setup, r, &mut rec)?;
-        root.present()
-            .drawn()
-            .with_context(|| format!("cannot write {}", png.display()))?;
-    }
-    {
-        let root = SVGBackend::new(&svg, style::SIZE).into_drawing_area();
-        root.fill(&WHITE).drawn()?;
-        render(&root, scenario, setup, r, &mut ChartRecord::default())?;
-        root.present()
-            .drawn()
-            .with_context(|| format!("cannot write {}", svg.display()))?;
-    }
-    Ok((vec![png, svg], rec))
+    super::save_both(
+        stem,
+        &ClaimChart {
+            scenario,
+            setup,
+            result: r,
+        },
+    )
 }
 
 /// `x` as a percentage of `base` (NaN when the base is 0).

@@ -4,7 +4,7 @@
 
 use super::style::{self, font, header, legend, okabe_ito as oi, Drawn, Swatch};
 use super::ChartRecord;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -44,33 +44,17 @@ pub struct TradeoffChart {
 
 /// Draws `<stem>.png` and `<stem>.svg`; returns the files and what was drawn.
 pub fn draw(stem: &Path, chart: &TradeoffChart) -> Result<(Vec<PathBuf>, ChartRecord)> {
-    style::ensure_fonts()?;
-    let png = stem.with_extension("png");
-    let svg = stem.with_extension("svg");
-    let mut rec = ChartRecord {
-        stem: stem
-            .file_name()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default(),
-        ..Default::default()
-    };
-    {
-        let root = BitMapBackend::new(&png, style::SIZE).into_drawing_area();
-        root.fill(&WHITE).drawn()?;
-        render(&root, chart, &mut rec)?;
-        root.present()
-            .drawn()
-            .with_context(|| format!("cannot write {}", png.display()))?;
+    super::save_both(stem, chart)
+}
+
+impl super::Chart for TradeoffChart {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        rec: &mut ChartRecord,
+    ) -> Result<()> {
+        render(root, self, rec)
     }
-    {
-        let root = SVGBackend::new(&svg, style::SIZE).into_drawing_area();
-        root.fill(&WHITE).drawn()?;
-        render(&root, chart, &mut ChartRecord::default())?;
-        root.present()
-            .drawn()
-            .with_context(|| format!("cannot write {}", svg.display()))?;
-    }
-    Ok((vec![png, svg], rec))
 }
 
 fn render<DB: DrawingBackend>(

@@ -227,12 +227,18 @@ pub(crate) trait Chart {
     ) -> Result<()>;
 }
 
-/// Draws `chart` to `<dir>/<stem>.png` and `.svg` and records both files.
-pub(crate) fn save_chart<C: Chart>(cx: &mut Ctx, stem: &str, chart: &C) -> Result<()> {
-    let png = cx.dir.join(format!("{stem}.png"));
-    let svg = cx.dir.join(format!("{stem}.svg"));
+/// Draws `chart` to `<stem>.png` and `<stem>.svg` (fonts registered first);
+/// returns both files and the record of what the PNG drew.
+pub(crate) fn save_both<C: Chart>(stem: &Path, chart: &C) -> Result<(Vec<PathBuf>, ChartRecord)> {
+    style::ensure_fonts()?;
+    let name = stem
+        .file_name()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let png = stem.with_extension("png");
+    let svg = stem.with_extension("svg");
     let mut rec = ChartRecord {
-        stem: stem.to_string(),
+        stem: name.clone(),
         ..Default::default()
     };
     {
@@ -240,7 +246,7 @@ pub(crate) fn save_chart<C: Chart>(cx: &mut Ctx, stem: &str, chart: &C) -> Resul
         root.fill(&WHITE).drawn()?;
         chart
             .draw(&root, &mut rec)
-            .with_context(|| format!("{stem}.png"))?;
+            .with_context(|| format!("{name}.png"))?;
         root.present()
             .drawn()
             .with_context(|| format!("cannot write {}", png.display()))?;
@@ -252,13 +258,18 @@ pub(crate) fn save_chart<C: Chart>(cx: &mut Ctx, stem: &str, chart: &C) -> Resul
         let mut again = ChartRecord::default();
         chart
             .draw(&root, &mut again)
-            .with_context(|| format!("{stem}.svg"))?;
+            .with_context(|| format!("{name}.svg"))?;
         root.present()
             .drawn()
             .with_context(|| format!("cannot write {}", svg.display()))?;
     }
-    cx.out.files.push(png);
-    cx.out.files.push(svg);
+    Ok((vec![png, svg], rec))
+}
+
+/// Draws `chart` to `<dir>/<stem>.png` and `.svg` and records both files.
+pub(crate) fn save_chart<C: Chart>(cx: &mut Ctx, stem: &str, chart: &C) -> Result<()> {
+    let (files, rec) = save_both(&cx.dir.join(stem), chart)?;
+    cx.out.files.extend(files);
     cx.out.charts.push(rec);
     Ok(())
 }

@@ -6,7 +6,7 @@
 use super::metrics::{Unit, HEADLINE};
 use super::style::{self, font, header, okabe_ito as oi, Drawn};
 use super::ChartRecord;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -64,33 +64,17 @@ fn metric_info(metric: &str) -> (String, Unit, Option<bool>) {
 /// Draws `<stem>.png` and `<stem>.svg`: a heatmap for two keys, a line chart
 /// for one. Returns the files and what the chart drew.
 pub fn draw(stem: &Path, chart: &EffectChart) -> Result<(Vec<PathBuf>, ChartRecord)> {
-    style::ensure_fonts()?;
-    let png = stem.with_extension("png");
-    let svg = stem.with_extension("svg");
-    let mut rec = ChartRecord {
-        stem: stem
-            .file_name()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default(),
-        ..Default::default()
-    };
-    {
-        let root = BitMapBackend::new(&png, style::SIZE).into_drawing_area();
-        root.fill(&WHITE).drawn()?;
-        render(&root, chart, &mut rec)?;
-        root.present()
-            .drawn()
-            .with_context(|| format!("cannot write {}", png.display()))?;
+    super::save_both(stem, chart)
+}
+
+impl super::Chart for EffectChart {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        rec: &mut ChartRecord,
+    ) -> Result<()> {
+        render(root, self, rec)
     }
-    {
-        let root = SVGBackend::new(&svg, style::SIZE).into_drawing_area();
-        root.fill(&WHITE).drawn()?;
-        render(&root, chart, &mut ChartRecord::default())?;
-        root.present()
-            .drawn()
-            .with_context(|| format!("cannot write {}", svg.display()))?;
-    }
-    Ok((vec![png, svg], rec))
 }
 
 fn render<DB: DrawingBackend>(
