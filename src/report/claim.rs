@@ -109,6 +109,12 @@ fn capital(s: &str) -> String {
 /// The variance split in one sentence.
 pub fn split_sentence(o: &OutcomeClaim) -> String {
     let s = &o.split;
+    if s.process.is_nan() {
+        return format!(
+            "With one process replicate per draw the variance of the effect on {} cannot be split into parameter uncertainty and process randomness: use --per-draw 2 or more.",
+            o.label
+        );
+    }
     let total = s.parameter + s.process;
     if total.is_nan() || total <= 0.0 {
         return format!(

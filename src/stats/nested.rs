@@ -54,6 +54,11 @@ fn components(draws: &[&Welford]) -> (f64, f64, f64) {
     if used == 0 {
         return (0.0, 0.0, 0.0);
     }
+    // Within-draw variance needs two replicates in some draw: without them
+    // the split is not identified.
+    if !draws.iter().any(|w| w.n >= 2) {
+        return (means.var(), f64::NAN, f64::NAN);
+    }
     let between = means.var();
     let process = within / used as f64;
     (between, process, between - noise / used as f64)
@@ -78,7 +83,10 @@ pub fn variance_split(draws: &[Welford], resamples: usize, key: u64) -> Variance
                     pick.push(w);
                 }
             }
-            boot.push(components(&pick).2.max(0.0));
+            let c = components(&pick).2;
+            if c.is_finite() {
+                boot.push(c.max(0.0));
+            }
         }
     }
     boot.sort_by(f64::total_cmp);
@@ -86,7 +94,7 @@ pub fn variance_split(draws: &[Welford], resamples: usize, key: u64) -> Variance
         draws: n,
         between,
         process,
-        parameter: raw.max(0.0),
+        parameter: if raw.is_nan() { f64::NAN } else { raw.max(0.0) },
         truncated: raw < 0.0,
         parameter_ci: (percentile(&boot, 0.025), percentile(&boot, 0.975)),
     }
@@ -320,6 +328,21 @@ mod tests {
         let var_mean = 1.0 / 5.0;
         assert!(s.parameter < 4.0 * var_mean * (2.0 / 399.0f64).sqrt());
         assert!(s.parameter_ci.0 < 1e-3);
+    }
+
+    /// One replicate per draw: the split is not identified and says so.
+    #[test]
+    fn variance_split_needs_two_replicates_somewhere() {
+        let draws: Vec<Welford> = (0..50)
+            .map(|i| {
+                let mut w = Welford::default();
+                w.add(i as f64);
+                w
+            })
+            .collect();
+        let s = variance_split(&draws, 100, 1);
+        assert!(s.process.is_nan() && s.parameter.is_nan(), "{s:?}");
+        assert!(s.between > 0.0);
     }
 
     #[test]
