@@ -730,12 +730,14 @@ fn shards_partition_the_points_and_spread_the_levels() {
         let (lo, hi) = (sizes.iter().min(), sizes.iter().max());
         assert!(hi.zip(lo).is_some_and(|(h, l)| h - l <= 1), "{sizes:?}");
     }
-    // A 4x4 grid on 4 shards: point i has last-key level i mod 4.
+    // A 4x4 grid on 4 shards: point i has first-key level i / 4 and
+    // last-key level i mod 4.
     for k in 1..=4 {
-        let levels: std::collections::BTreeSet<usize> = experiment::shard_points(16, k, 4)
-            .iter()
-            .map(|i| i % 4)
-            .collect();
-        assert!(levels.len() >= 2, "shard {k}: last-key levels {levels:?}");
+        let mine = experiment::shard_points(16, k, 4);
+        for (key, level) in [("first", 4usize), ("last", 1)] {
+            let levels: std::collections::BTreeSet<usize> =
+                mine.iter().map(|i| i / level % 4).collect();
+            assert!(levels.len() >= 2, "shard {k}: {key}-key levels {levels:?}");
+        }
     }
 }
