@@ -190,15 +190,6 @@ pub struct CalibrateArgs {
     /// Skip the charts.
     #[arg(long)]
     pub no_charts: bool,
-    /// Add replicates in batches of 250 after the first `--replicates` until
-    /// the 95% half-width of every policy's paired difference vs the
-    /// baseline on METRIC is below X (e.g. `rerecruited=50`). The result
-    /// equals a plain run with the replicates used (docs/outputs.md).
-    #[arg(long, value_name = "METRIC=X", conflicts_with = "shard")]
-    pub precision: Option<String>,
-    /// Most replicates `--precision` may use.
-    #[arg(long, value_name = "N", default_value_t = 100_000)]
-    pub max_replicates: u64,
 }
 
 /// How replicate rows are written.
