@@ -415,6 +415,16 @@ fn an_incomplete_duplicated_or_mismatched_set_of_sweep_shards_is_refused() {
     assert!(e.contains("not a shard"), "{e}");
     let e = stderr(&sweep_merge(&[tmp.path().to_path_buf()], &out).failure());
     assert!(e.contains("is not a sweep shard folder"), "{e}");
+    let e = stderr(
+        &ddrsim()
+            .args(["sweep", "--merge"])
+            .args(&dirs)
+            .assert()
+            .failure(),
+    );
+    assert!(e.contains("--merge needs --out"), "{e}");
+    let e = stderr(&sweep(&tmp.path().join("bad"), &["--shard", "4/3"]).failure());
+    assert!(e.contains("--shard expects K/N"), "{e}");
     assert!(!out.exists(), "nothing written by a refused merge");
 
     // The complete set merges; an existing folder is replaced only with --force.
