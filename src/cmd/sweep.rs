@@ -147,6 +147,7 @@ pub fn run(args: &SweepArgs) -> Result<()> {
     });
     prepare_folder(&out, &plan, args.resume, args.force)?;
     let _lock = lock_folder(&out)?;
+    remove_partials(&out);
     write_file(&out.join("scenario.toml"), loaded.text.as_bytes())?;
     let points_dir = out.join("points");
     fs::create_dir_all(&points_dir)
@@ -801,10 +802,15 @@ fn prepare_folder(out: &Path, plan: &serde_json::Value, resume: bool, force: boo
         return Ok(());
     }
     if out.exists() {
+        // A temporary file of a plan whose writing was killed does not count.
         let empty = fs::read_dir(out)
             .with_context(|| format!("cannot read folder '{}'", out.display()))?
-            .next()
-            .is_none();
+            .flatten()
+            .all(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("sweep.partial-")
+            });
         if !empty {
             if force && plan_path.exists() {
                 fs::remove_dir_all(out).with_context(|| {
