@@ -41,7 +41,7 @@ pub enum Command {
     Run(RunArgs),
     /// Run a scenario over a grid or Latin hypercube of parameter values.
     #[command(
-        after_help = "Examples:\n  ddrsim sweep scenarios/default.toml --grid pledge.mdtf.delay=3,9,15 --grid policy.kickstart-12m.kickstart.amount=5e6..20e6:4 -n 200\n  ddrsim sweep my.toml --lhs 20 --vary pledge.mdtf.fulfilment=0.3..1 --vary pledge.mdtf.delay=0..18\n  ddrsim sweep my.toml --grid pledge.mdtf.delay=3,9 --out results/sw --resume\nDocs: docs/sweep.md."
+        after_help = "Examples:\n  ddrsim sweep scenarios/default.toml --grid pledge.mdtf.delay=3,9,15 --grid policy.kickstart-12m.kickstart.amount=5e6..20e6:4 -n 200\n  ddrsim sweep my.toml --lhs 20 --vary pledge.mdtf.fulfilment=0.3..1 --vary pledge.mdtf.delay=0..18\n  ddrsim sweep my.toml --grid pledge.mdtf.delay=3,9 --out results/sw --resume\n  ddrsim sweep my.toml --grid pledge.mdtf.delay=3,9 --precision rerecruited=50\n  for k in 1 2 3; do ddrsim sweep my.toml --grid pledge.mdtf.delay=0..18:7 --shard $k/3 --out sw/shards/$k; done\n  ddrsim sweep --merge sw/shards/* --out sw/results\nDocs: docs/sweep.md."
     )]
     Sweep(SweepArgs),
     /// Scenario discovery: where in the scenario's uncertainty does a policy's effect beat a threshold (PRIM).
@@ -353,6 +353,29 @@ pub struct SweepArgs {
     /// may not vary a draw the file sets.
     #[arg(long, value_name = "POSTERIOR_CSV")]
     pub params: Option<PathBuf>,
+    /// Run only shard K of N of the design's points (a fixed shuffle of the
+    /// points dealt out in turn, listed in the shard's sweep.json) into its
+    /// own folder; `sweep --merge` assembles the shards (docs/sweep.md).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Assemble the shard folders of a sharded sweep (every K of N once, same
+    /// plan) into one sweep folder `--out`: sweep.csv, point files, charts.
+    #[arg(
+        long,
+        value_name = "SHARD_DIR",
+        num_args = 1..,
+        conflicts_with_all = ["scenario", "grid", "lhs", "vary", "set", "replicates", "seed", "resume", "shard", "params", "precision", "threads"]
+    )]
+    pub merge: Vec<PathBuf>,
+    /// At each point, add replicates in batches of 250 after the first
+    /// `--replicates` until the 95% half-width of every policy's paired
+    /// difference vs the baseline on METRIC is below X (e.g.
+    /// `rerecruited=50`); sweep.csv gives the replicates used per point.
+    #[arg(long, value_name = "METRIC=X")]
+    pub precision: Option<String>,
+    /// Most replicates `--precision` may use at a point.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_replicates: u64,
 }
 
 /// Arguments of `ddrsim explore`.

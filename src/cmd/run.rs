@@ -8,7 +8,7 @@ use crate::cli::{ChannelsMode, RunArgs};
 use anyhow::{Context, Result};
 use ddrsim::engine::channels::{decomposition_cost, run_channels};
 use ddrsim::engine::rng::RNG_NAME;
-use ddrsim::engine::run::{run_with as run_replicates, RunOptions};
+use ddrsim::engine::run::{run_with as run_replicates, Adjust, RunOptions};
 use ddrsim::model::outcome::{outcome_columns, Unit};
 use ddrsim::output::atomic::{folder_name, write_file, StagedDir};
 use ddrsim::output::channels::{channel_rows, write_channels, ChannelRow};
@@ -18,7 +18,7 @@ use ddrsim::output::replicates::{ReplicateWriter, ReplicatesCsv, Sink};
 use ddrsim::output::shard::{self, ShardInfo, ShardSpec, ShardState};
 use ddrsim::output::tables::{self, pair_stats, ratio_stats, stats, Badge};
 use ddrsim::scenario::Scenario;
-use ddrsim::stats::accum::RunAccumulator;
+use ddrsim::stats::accum::{ReplicateResult, RunAccumulator};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -131,19 +131,21 @@ pub fn run(args: &RunArgs) -> Result<()> {
     );
     let show_bar = !args.quiet && std::io::stderr().is_terminal();
     // Replicates in batches: one batch, or more until --precision is met.
-    // Accumulators merge exactly, so the result equals a plain run with the
-    // final number of replicates.
-    let mut acc = ddrsim::engine::run::new_accumulator(sc);
-    let mut done = first;
-    let mut end = last;
-    let precision_reached = loop {
-        let batch = RunOptions {
+    let Batches {
+        acc,
+        done,
+        reached: precision_reached,
+    } = run_batches(
+        sc,
+        &RunOptions {
             seed,
-            first: done,
-            replicates: end - done,
+            first,
+            replicates: last - first,
             threads,
-        };
-        let part = run_replicates(sc, &batch, &adjust, |block| {
+        },
+        &adjust,
+        precision.as_ref(),
+        |block| {
             stop.check()?;
             if let Some(rows) = rows.as_mut() {
                 rows.write_block(block).with_context(|| failed(rows_name))?;
@@ -153,19 +155,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
             }
             bar.inc(block.len() as u64);
             anyhow::Ok(())
-        })?;
-        acc.merge(&part);
-        done = end;
-        let Some(p) = &precision else {
-            break None;
-        };
-        let widest = p.widest(sc, &acc);
-        if widest < p.target || done >= p.max {
-            break Some((widest, widest < p.target));
-        }
-        end = (done + PRECISION_BATCH).min(p.max);
-        bar.inc_length(end - done);
-    };
+        },
+        |more| bar.inc_length(more),
+    )?;
     bar.finish_and_clear();
     let replicates = if precision.is_some() {
         done
@@ -465,17 +457,76 @@ pub(super) fn finish(staged: StagedDir, f: &Finish, check: &dyn Fn() -> Result<(
 /// Replicates added per batch by `--precision`.
 pub const PRECISION_BATCH: u64 = 250;
 
-/// `--precision METRIC=X` of `run`: every non-baseline policy's paired
-/// difference vs the baseline on METRIC must have a 95% half-width below X.
-struct Precision {
-    metric: String,
+/// What [`run_batches`] ran.
+pub(super) struct Batches {
+    /// Accumulators of every replicate run.
+    pub acc: RunAccumulator,
+    /// One past the last replicate index run.
+    pub done: u64,
+    /// With a precision: the widest 95% half-width reached and whether it
+    /// is below the target.
+    pub reached: Option<(f64, bool)>,
+}
+
+/// Runs the replicates of `opts`, then, with a `precision`, batches of
+/// [`PRECISION_BATCH`] more replicates (indices following on, capped at its
+/// `max`) until the widest 95% half-width of a non-baseline policy's paired
+/// difference is below its target. Accumulators merge exactly, so the
+/// result equals a plain run with the final number of replicates.
+/// `on_block` sees each block of results in replicate order; `on_grow` is
+/// told how many replicates each new batch adds. Shared by `run` and
+/// `sweep` (each point).
+pub(super) fn run_batches(
+    sc: &Scenario,
+    opts: &RunOptions,
+    adjust: Adjust,
+    precision: Option<&Precision>,
+    mut on_block: impl FnMut(&[ReplicateResult]) -> Result<()>,
+    mut on_grow: impl FnMut(u64),
+) -> Result<Batches> {
+    let mut acc = ddrsim::engine::run::new_accumulator(sc);
+    let mut done = opts.first;
+    let mut end = opts.first + opts.replicates;
+    let reached = loop {
+        let batch = RunOptions {
+            first: done,
+            replicates: end - done,
+            ..*opts
+        };
+        let part = run_replicates(sc, &batch, adjust, &mut on_block)?;
+        acc.merge(&part);
+        done = end;
+        let Some(p) = precision else {
+            break None;
+        };
+        let widest = p.widest(sc, &acc);
+        if widest < p.target || done >= p.max {
+            break Some((widest, widest < p.target));
+        }
+        end = (done + PRECISION_BATCH).min(p.max);
+        on_grow(end - done);
+    };
+    Ok(Batches { acc, done, reached })
+}
+
+/// `--precision METRIC=X` of `run` and `sweep`: every non-baseline policy's
+/// paired difference vs the baseline on METRIC must have a 95% half-width
+/// below X.
+#[derive(Debug, Clone)]
+pub(super) struct Precision {
+    /// Outcome metric (a total column of summary.csv).
+    pub metric: String,
     column: usize,
-    target: f64,
-    max: u64,
+    /// Target 95% half-width.
+    pub target: f64,
+    /// Most replicates (`--max-replicates`).
+    pub max: u64,
 }
 
 impl Precision {
-    fn parse(sc: &Scenario, s: &str, min: u64, max: u64) -> Result<Self> {
+    /// Parses `METRIC=X` for the scenario, with `min` the first batch
+    /// (`--replicates`) and `max` the cap.
+    pub(super) fn parse(sc: &Scenario, s: &str, min: u64, max: u64) -> Result<Self> {
         let cols = ddrsim::model::outcome::outcome_columns(sc);
         let (m, x) = s.split_once('=').with_context(|| {
             format!("--precision '{s}': expected METRIC=X, e.g. rerecruited=50")
@@ -509,7 +560,7 @@ impl Precision {
     }
 
     /// The widest 95% half-width over the non-baseline policies.
-    fn widest(&self, sc: &Scenario, acc: &RunAccumulator) -> f64 {
+    pub(super) fn widest(&self, sc: &Scenario, acc: &RunAccumulator) -> f64 {
         let cols = ddrsim::model::outcome::outcome_columns(sc);
         let Some(c) = cols.get(self.column) else {
             return f64::INFINITY;

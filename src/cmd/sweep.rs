@@ -2,25 +2,48 @@
 //! hypercube of `--set`-style overrides and writes `sweep.csv`, a persistent
 //! per-point state for `--resume`, and effect charts (docs/sweep.md).
 
+use super::run::{run_batches, Batches, Precision, PRECISION_BATCH};
 use crate::cli::SweepArgs;
 use anyhow::{bail, Context, Result};
-use ddrsim::engine::run::{run_with as run_replicates, RunOptions};
+use ddrsim::engine::run::RunOptions;
 use ddrsim::experiment::{self, Design, Factor, PointRow, SWEEP_METRICS};
-use ddrsim::output::atomic::{folder_name, write_file};
+use ddrsim::output::atomic::{folder_name, write_file, StagedDir};
 use ddrsim::output::number::stat;
+use ddrsim::output::shard::ShardSpec;
 use ddrsim::plot::sweep::{EffectChart, EffectPoint};
 use ddrsim::scenario::overrides::{self, Override};
 use ddrsim::scenario::{parse_and_validate, Scenario};
 use sha2::{Digest, Sha256};
-use std::fs;
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Format name written in `sweep.json`.
 const PLAN_FORMAT: &str = "ddrsim-sweep 1";
 
+/// The fields of `sweep.json`, for messages naming those that differ.
+const PLAN_FIELDS: [&str; 13] = [
+    "format",
+    "ddrsim_version",
+    "scenario",
+    "scenario_sha256",
+    "params_sha256",
+    "overrides",
+    "design",
+    "seed",
+    "replicates",
+    "precision",
+    "rounding",
+    "points",
+    "shard",
+];
+
 /// Runs `ddrsim sweep`.
 pub fn run(args: &SweepArgs) -> Result<()> {
+    if !args.merge.is_empty() {
+        return merge(args);
+    }
     let loaded = super::load_with(args.scenario.as_deref(), &args.set)?;
     let base = &loaded.scenario;
     let seed = args.seed.unwrap_or(base.seed);
@@ -29,6 +52,12 @@ pub fn run(args: &SweepArgs) -> Result<()> {
         replicates >= 1,
         "--replicates: at least 1 replicate per point"
     );
+    let precision = args
+        .precision
+        .as_deref()
+        .map(|p| Precision::parse(base, p, replicates, args.max_replicates))
+        .transpose()?;
+    let shard = args.shard.as_deref().map(ShardSpec::parse).transpose()?;
 
     // The design, with integer keys rounded.
     let mut rounding = Vec::new();
@@ -79,11 +108,37 @@ pub fn run(args: &SweepArgs) -> Result<()> {
         "points": design.points,
     });
 
-    if let Some((_, _, text)) = &posterior {
-        if let Some(obj) = plan.as_object_mut() {
+    let total = design.points.len();
+    let mine: Vec<usize> = match shard {
+        Some(s) => experiment::shard_points(total, s.k, s.n),
+        None => (0..total).collect(),
+    };
+    if let Some(obj) = plan.as_object_mut() {
+        if let Some((_, _, text)) = &posterior {
             obj.insert(
                 "params_sha256".into(),
                 serde_json::json!(hex(&Sha256::digest(text.as_bytes()))),
+            );
+        }
+        if let Some(p) = &precision {
+            obj.insert(
+                "precision".into(),
+                serde_json::json!({
+                    "metric": p.metric,
+                    "target": p.target,
+                    "max_replicates": p.max,
+                    "batch": PRECISION_BATCH,
+                }),
+            );
+        }
+        if let Some(s) = shard {
+            obj.insert(
+                "shard".into(),
+                serde_json::json!({
+                    "k": s.k,
+                    "n": s.n,
+                    "points": mine.iter().map(|i| i + 1).collect::<Vec<_>>(),
+                }),
             );
         }
     }
@@ -91,16 +146,31 @@ pub fn run(args: &SweepArgs) -> Result<()> {
         PathBuf::from("output").join(format!("{}-sweep", folder_name(&base.name)))
     });
     prepare_folder(&out, &plan, args.resume, args.force)?;
+    let _lock = lock_folder(&out)?;
+    remove_partials(&out);
+    write_file(&out.join("scenario.toml"), loaded.text.as_bytes())?;
     let points_dir = out.join("points");
     fs::create_dir_all(&points_dir)
         .with_context(|| format!("cannot create folder '{}'", points_dir.display()))?;
     remove_partials(&points_dir);
+    if let (Some(s), false) = (shard, args.quiet) {
+        eprintln!(
+            "shard {}/{}: {} of the {total} points ({})",
+            s.k,
+            s.n,
+            mine.len(),
+            list_points(&mine.iter().map(|i| i + 1).collect::<Vec<_>>())
+        );
+    }
 
     let header = header(&design.keys);
-    let total = design.points.len();
     let mut finished: Vec<Option<String>> = vec![None; total];
     let mut ran = 0usize;
-    for (i, (values, sc)) in design.points.iter().zip(&scenarios).enumerate() {
+    let mut short = Vec::new();
+    for &i in &mine {
+        let (Some(values), Some(sc)) = (design.points.get(i), scenarios.get(i)) else {
+            continue;
+        };
         let file = points_dir.join(point_file(i));
         if let Some(body) = read_point(&file, &header)? {
             if let Some(slot) = finished.get_mut(i) {
@@ -124,18 +194,34 @@ pub fn run(args: &SweepArgs) -> Result<()> {
                 post.apply_slots(&slots, seed, r, v);
             }
         };
-        let acc = run_replicates(sc, &opts, &adjust, |_| Ok::<(), anyhow::Error>(()))?;
+        let Batches { acc, done, reached } =
+            run_batches(sc, &opts, &adjust, precision.as_ref(), |_| Ok(()), |_| {})?;
         let rows = experiment::point_rows(sc, &acc);
-        let body = point_csv(i, values, &rows)?;
+        let body = point_csv(i, values, done, &rows)?;
         write_file(&file, format!("{header}{body}").as_bytes())?;
         if let Some(slot) = finished.get_mut(i) {
             *slot = Some(body);
         }
         write_sweep_csv(&out, &header, &finished)?;
         ran += 1;
+        let reach = match (&precision, reached) {
+            (Some(p), Some((widest, ok))) => {
+                if !ok {
+                    short.push(i + 1);
+                }
+                format!(
+                    "{done} replicates, {} half-width {} {} {}; ",
+                    p.metric,
+                    experiment::format_significant(widest, 3),
+                    if ok { "<" } else { ">=" },
+                    p.target
+                )
+            }
+            _ => String::new(),
+        };
         if !args.quiet {
             eprintln!(
-                "point {}/{total} ({}): {:.1} s",
+                "point {}/{total} ({}): {reach}{:.1} s",
                 i + 1,
                 describe(&design.keys, values),
                 started.elapsed().as_secs_f64()
@@ -144,19 +230,380 @@ pub fn run(args: &SweepArgs) -> Result<()> {
     }
     write_sweep_csv(&out, &header, &finished)?;
     if !args.quiet {
+        let per_point = match &precision {
+            Some(p) => format!(
+                "{replicates} to {} replicates per point (--precision {}={})",
+                p.max, p.metric, p.target
+            ),
+            None => format!("{replicates} replicates"),
+        };
         eprintln!(
-            "{ran} point(s) run, {} already finished; {total} points x {replicates} replicates (seed {seed})",
-            total - ran
+            "{ran} point(s) run, {} already finished; {} points x {per_point} (seed {seed})",
+            mine.len() - ran,
+            mine.len()
         );
     }
+    if let Some(p) = &precision {
+        if !short.is_empty() {
+            eprintln!(
+                "warning: --precision {}={} NOT reached at point(s) {} (stopped at --max-replicates {})",
+                p.metric,
+                p.target,
+                list_points(&short),
+                p.max
+            );
+        }
+    }
 
+    if let Some(s) = shard {
+        if !args.quiet {
+            eprintln!(
+                "shard {}/{} written to {}; assemble every shard with `ddrsim sweep --merge SHARD_DIR... --out DIR` (which draws the charts)",
+                s.k,
+                s.n,
+                out.display()
+            );
+        }
+        return Ok(());
+    }
     if !args.no_charts {
-        for note in draw_charts(&out, &design, base, &policy, &args.metric, replicates)? {
+        let reps = precision.is_none().then_some(replicates);
+        for note in draw_charts(&out, &design, base, &policy, &args.metric, reps)? {
             eprintln!("note: {note}");
         }
     }
     if !args.quiet {
         eprintln!("wrote {}", out.join("sweep.csv").display());
+    }
+    Ok(())
+}
+
+/// Point numbers as text: `3, 7, 12`, the first 20 then `... (N in all)`.
+fn list_points(points: &[usize]) -> String {
+    let mut t = points
+        .iter()
+        .take(20)
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if points.len() > 20 {
+        t.push_str(&format!(", ... ({} in all)", points.len()));
+    }
+    t
+}
+
+/// Takes the advisory lock `.sweep.lock` of a sweep folder for this
+/// process, or says which process holds it, so two processes never write
+/// into the same sweep folder at once.
+fn lock_folder(out: &Path) -> Result<File> {
+    let path = out.join(".sweep.lock");
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| format!("cannot create the lock file '{}'", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            file.read_to_string(&mut holder).ok();
+            let who = match holder.trim().parse::<u32>() {
+                Ok(pid) => format!("process {pid}"),
+                Err(_) => "another process".to_string(),
+            };
+            bail!(
+                "the sweep folder '{}' is being written by another ddrsim sweep ({who}, lock file '{}'): \
+                 give every shard its own --out",
+                out.display(),
+                path.display()
+            );
+        }
+        Err(TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock '{}'", path.display()));
+        }
+    }
+    file.set_len(0)
+        .and_then(|()| file.seek(SeekFrom::Start(0)))
+        .and_then(|_| writeln!(file, "{}", std::process::id()))
+        .with_context(|| format!("cannot write the lock file '{}'", path.display()))?;
+    Ok(file)
+}
+
+/// One shard folder given to `sweep --merge`.
+struct ShardDir {
+    dir: PathBuf,
+    plan: serde_json::Value,
+    k: u64,
+    n: u64,
+    /// Its points, 0-based.
+    points: Vec<usize>,
+}
+
+/// Reads a shard folder's `sweep.json`.
+fn read_shard(dir: &Path) -> Result<ShardDir> {
+    let path = dir.join("sweep.json");
+    let text = fs::read_to_string(&path).with_context(|| {
+        format!(
+            "'{}' is not a sweep shard folder: cannot read '{}'",
+            dir.display(),
+            path.display()
+        )
+    })?;
+    let plan: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("'{}' is not valid JSON", path.display()))?;
+    anyhow::ensure!(
+        plan.get("format").and_then(|f| f.as_str()) == Some(PLAN_FORMAT),
+        "'{}' is not a sweep plan of this version (format '{PLAN_FORMAT}')",
+        path.display()
+    );
+    let Some(sh) = plan.get("shard") else {
+        bail!(
+            "'{}' holds a whole sweep (written without --shard K/N), not a shard: nothing to merge",
+            dir.display()
+        );
+    };
+    let bad = || anyhow::anyhow!("'{}': its \"shard\" entry is malformed", path.display());
+    let k = sh.get("k").and_then(|v| v.as_u64()).ok_or_else(bad)?;
+    let n = sh.get("n").and_then(|v| v.as_u64()).ok_or_else(bad)?;
+    let points = sh
+        .get("points")
+        .and_then(|v| v.as_array())
+        .ok_or_else(bad)?
+        .iter()
+        .map(|p| {
+            p.as_u64()
+                .filter(|&p| p >= 1)
+                .map(|p| p as usize - 1)
+                .ok_or_else(bad)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let total = plan
+        .get("points")
+        .and_then(|p| p.as_array())
+        .map_or(0, Vec::len);
+    anyhow::ensure!(
+        k >= 1 && k <= n && points == experiment::shard_points(total, k, n),
+        "'{}': shard {k}/{n} does not list the points of shard {k}/{n} of {total} points",
+        path.display()
+    );
+    Ok(ShardDir {
+        dir: dir.to_path_buf(),
+        plan,
+        k,
+        n,
+        points,
+    })
+}
+
+/// The plan without the fields shards of one sweep may differ in.
+fn common_plan(plan: &serde_json::Value) -> serde_json::Value {
+    let mut v = plan.clone();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("scenario");
+        o.remove("shard");
+    }
+    v
+}
+
+/// `ddrsim sweep --merge SHARD_DIR... --out DIR`: checks that the shard
+/// folders are every shard of one sweep, each once and finished, and writes
+/// the sweep folder an unsharded sweep writes (sweep.json without the
+/// shard entry, scenario.toml, points/, sweep.csv, charts), staged and
+/// renamed into place.
+fn merge(args: &SweepArgs) -> Result<()> {
+    let out = args
+        .out
+        .clone()
+        .context("--merge needs --out DIR: the folder of the assembled sweep")?;
+    let mut shards = args
+        .merge
+        .iter()
+        .map(|d| read_shard(d))
+        .collect::<Result<Vec<_>>>()?;
+    shards.sort_by_key(|s| s.k);
+    let Some(first) = shards.first() else {
+        bail!("--merge needs the shard folders");
+    };
+    let (n, common) = (first.n, common_plan(&first.plan));
+    for s in &shards {
+        if s.n != n {
+            bail!(
+                "'{}' is shard {}/{} but '{}' is shard {}/{}: the shards of a sweep share N",
+                s.dir.display(),
+                s.k,
+                s.n,
+                first.dir.display(),
+                first.k,
+                first.n
+            );
+        }
+        let this = common_plan(&s.plan);
+        if this != common {
+            let differ: Vec<&str> = PLAN_FIELDS
+                .iter()
+                .copied()
+                .filter(|f| this.get(f) != common.get(f))
+                .collect();
+            bail!(
+                "'{}' and '{}' are not shards of the same sweep: their plans (sweep.json) differ in {}; \
+                 every shard must be run with the same scenario, --set, design, seed, replicates, \
+                 --precision, --params and ddrsim version",
+                first.dir.display(),
+                s.dir.display(),
+                if differ.is_empty() { "their content".to_string() } else { differ.join(", ") }
+            );
+        }
+    }
+    for w in shards.windows(2) {
+        if let [a, b] = w {
+            if a.k == b.k {
+                bail!(
+                    "shard {}/{n} is given twice ('{}' and '{}'): give each shard once",
+                    a.k,
+                    a.dir.display(),
+                    b.dir.display()
+                );
+            }
+        }
+    }
+    let plan_of = |f: &str| common.get(f).cloned().unwrap_or_default();
+    let keys: Vec<String> =
+        serde_json::from_value(plan_of("design").get("keys").cloned().unwrap_or_default())
+            .context("sweep.json: design.keys is not a list of keys")?;
+    let points: Vec<Vec<String>> = serde_json::from_value(plan_of("points"))
+        .context("sweep.json: points is not a list of points")?;
+    let total = points.len();
+    let header = header(&keys);
+
+    let mut finished: Vec<Option<String>> = vec![None; total];
+    let mut problems = Vec::new();
+    for k in 1..=n {
+        if !shards.iter().any(|s| s.k == k) {
+            let pts: Vec<usize> = experiment::shard_points(total, k, n)
+                .iter()
+                .map(|i| i + 1)
+                .collect();
+            problems.push((pts, format!("shard {k}/{n} is not given")));
+        }
+    }
+    for s in &shards {
+        let mut unfinished = Vec::new();
+        for &i in &s.points {
+            match read_point(&s.dir.join("points").join(point_file(i)), &header)? {
+                Some(body) => {
+                    if let Some(slot) = finished.get_mut(i) {
+                        *slot = Some(body);
+                    }
+                }
+                None => unfinished.push(i + 1),
+            }
+        }
+        if !unfinished.is_empty() {
+            problems.push((
+                unfinished,
+                format!(
+                    "shard {}/{n} ('{}') has not finished them: complete it with --resume",
+                    s.k,
+                    s.dir.display()
+                ),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        let mut missing: Vec<usize> = problems.iter().flat_map(|(p, _)| p.clone()).collect();
+        missing.sort_unstable();
+        bail!(
+            "incomplete set of shards: {} of the {total} points have no results (points {}); nothing was written:\n  - {}",
+            missing.len(),
+            list_points(&missing),
+            problems
+                .iter()
+                .map(|(p, why)| format!("points {}: {why}", list_points(p)))
+                .collect::<Vec<_>>()
+                .join("\n  - ")
+        );
+    }
+
+    // The scenario, checked against the plan's hash, for the charts.
+    let sc_path = first.dir.join("scenario.toml");
+    let text = fs::read_to_string(&sc_path)
+        .with_context(|| format!("cannot read '{}'", sc_path.display()))?;
+    anyhow::ensure!(
+        Some(hex(&Sha256::digest(text.as_bytes())).as_str())
+            == common.get("scenario_sha256").and_then(|h| h.as_str()),
+        "'{}' does not have the SHA-256 recorded in its sweep.json: the shard folder was altered",
+        sc_path.display()
+    );
+    let sc = parse_and_validate(&text)
+        .map_err(|e| anyhow::anyhow!("'{}' is invalid: {e:#}", sc_path.display()))?;
+    let policy = chart_policy(&sc, args.policy.as_deref())?;
+    anyhow::ensure!(
+        SWEEP_METRICS.contains(&args.metric.as_str()),
+        "--metric '{}': not a sweep metric (allowed: {})",
+        args.metric,
+        SWEEP_METRICS.join(", ")
+    );
+
+    if out.exists()
+        && fs::read_dir(&out)
+            .with_context(|| format!("cannot read folder '{}'", out.display()))?
+            .next()
+            .is_some()
+        && !args.force
+    {
+        bail!(
+            "the output folder '{}' exists and is not empty: --force replaces a sweep folder, or choose another --out",
+            out.display()
+        );
+    }
+    let staged = StagedDir::new(&out, "sweep.json")?;
+    let dir = staged.path().to_path_buf();
+    let mut plan = first.plan.clone();
+    if let Some(o) = plan.as_object_mut() {
+        o.remove("shard");
+    }
+    write_file(
+        &dir.join("sweep.json"),
+        (serde_json::to_string_pretty(&plan)? + "\n").as_bytes(),
+    )?;
+    write_file(&dir.join("scenario.toml"), text.as_bytes())?;
+    let points_dir = dir.join("points");
+    fs::create_dir_all(&points_dir)
+        .with_context(|| format!("cannot create folder '{}'", points_dir.display()))?;
+    for (i, body) in finished.iter().enumerate() {
+        if let Some(body) = body {
+            write_file(
+                &points_dir.join(point_file(i)),
+                format!("{header}{body}").as_bytes(),
+            )?;
+        }
+    }
+    write_sweep_csv(&dir, &header, &finished)?;
+    if !args.no_charts {
+        let kind = if plan_of("design").get("kind").and_then(|k| k.as_str()) == Some("grid") {
+            "grid"
+        } else {
+            "lhs"
+        };
+        let design = Design { kind, keys, points };
+        let reps = common
+            .get("precision")
+            .is_none()
+            .then(|| common.get("replicates").and_then(|r| r.as_u64()))
+            .flatten();
+        for note in draw_charts(&dir, &design, &sc, &policy, &args.metric, reps)? {
+            eprintln!("note: {note}");
+        }
+    }
+    let out = staged.commit()?;
+    if !args.quiet {
+        eprintln!(
+            "merged {} shards ({total} points) into {}",
+            shards.len(),
+            out.join("sweep.csv").display()
+        );
     }
     Ok(())
 }
@@ -341,25 +788,13 @@ fn prepare_folder(out: &Path, plan: &serde_json::Value, resume: bool, force: boo
             v
         };
         if strip(&old) != strip(plan) {
-            let fields = [
-                "format",
-                "ddrsim_version",
-                "scenario",
-                "scenario_sha256",
-                "overrides",
-                "design",
-                "seed",
-                "replicates",
-                "rounding",
-                "points",
-            ];
-            let differ: Vec<&str> = fields
+            let differ: Vec<&str> = PLAN_FIELDS
                 .iter()
                 .copied()
                 .filter(|f| old.get(f) != plan.get(f))
                 .collect();
             bail!(
-                "--resume: the sweep in '{}' was planned differently ({} differ); run it with the same scenario, --set, design, seed and replicates, or start a new sweep with --force or another --out",
+                "--resume: the sweep in '{}' was planned differently ({} differ); run it with the same scenario, --set, design, seed, replicates, --precision and --shard, or start a new sweep with --force or another --out",
                 out.display(),
                 if differ.is_empty() { "the plans".to_string() } else { differ.join(", ") }
             );
@@ -367,10 +802,15 @@ fn prepare_folder(out: &Path, plan: &serde_json::Value, resume: bool, force: boo
         return Ok(());
     }
     if out.exists() {
+        // A temporary file of a plan whose writing was killed does not count.
         let empty = fs::read_dir(out)
             .with_context(|| format!("cannot read folder '{}'", out.display()))?
-            .next()
-            .is_none();
+            .flatten()
+            .all(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("sweep.partial-")
+            });
         if !empty {
             if force && plan_path.exists() {
                 fs::remove_dir_all(out).with_context(|| {
@@ -413,6 +853,7 @@ fn header(keys: &[String]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut cols = vec!["point".to_string()];
     cols.extend(keys.iter().cloned());
+    cols.push("replicates".to_string());
     cols.extend(["policy", "metric", "mean", "mcse", "p05", "p50", "p95"].map(String::from));
     cols.extend(ddrsim::experiment::EFFECT_COLUMNS.map(String::from));
     // A key cannot break the header: writing to memory does not fail.
@@ -436,12 +877,13 @@ fn read_point(file: &Path, header: &str) -> Result<Option<String>> {
     }
 }
 
-/// The CSV rows of one point.
-fn point_csv(i: usize, values: &[String], rows: &[PointRow]) -> Result<String> {
+/// The CSV rows of one point, which ran `replicates` replicates.
+fn point_csv(i: usize, values: &[String], replicates: u64, rows: &[PointRow]) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
         let mut rec = vec![(i + 1).to_string()];
         rec.extend(values.iter().cloned());
+        rec.push(replicates.to_string());
         rec.push(r.policy.clone());
         rec.push(r.metric.to_string());
         let s = &r.stats;
@@ -485,7 +927,7 @@ fn draw_charts(
     sc: &Scenario,
     policy: &str,
     metric: &str,
-    replicates: u64,
+    replicates: Option<u64>,
 ) -> Result<Vec<String>> {
     let mut notes = Vec::new();
     if policy.is_empty() {
@@ -545,7 +987,7 @@ fn draw_charts(
         metric: metric.to_string(),
         keys: design.keys.clone(),
         points,
-        replicates: Some(replicates),
+        replicates,
     };
     let stem = out.join(if nkeys == 2 {
         "sweep-heatmap"

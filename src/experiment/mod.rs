@@ -361,6 +361,35 @@ pub fn factor_lhs(sc: &Scenario, n: usize, seed: u64) -> Result<Design, String> 
     Ok(d)
 }
 
+/// The points (0-based, ascending) that shard `k` of `n` (1 <= k <= n)
+/// runs in a design of `total` points. The points are put in a fixed
+/// pseudo-random order (a Fisher-Yates shuffle driven by SplitMix64 from a
+/// constant key, so the same for every design of `total` points) and dealt
+/// out in turn: position `j` of the shuffled order goes to shard
+/// `j mod n + 1`. Every point goes to exactly one shard, and each shard gets
+/// `floor(total / n)` or `ceil(total / n)` points spread over the whole
+/// design, whatever its structure (a plain deal `i mod n` would give one
+/// shard every point at one level of the last grid key when its number of
+/// levels is a multiple of `n`; contiguous blocks would give one shard the
+/// first key's last levels).
+pub fn shard_points(total: usize, k: u64, n: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..total).collect();
+    let mut rng = SplitMix(0x5357_4545_5020_5348);
+    for i in (1..total).rev() {
+        let j = rng.below(i as u64 + 1) as usize;
+        order.swap(i, j);
+    }
+    let n = n.max(1);
+    let mut mine: Vec<usize> = order
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| (*j as u64) % n + 1 == k)
+        .map(|(_, &p)| p)
+        .collect();
+    mine.sort_unstable();
+    mine
+}
+
 /// Rounds a numeric level to a whole number (for integer keys); texts that
 /// are not numbers are returned unchanged.
 pub fn round_level(v: &str) -> String {

@@ -237,6 +237,214 @@ fn incomplete_duplicated_or_mismatched_sets_are_refused() {
     assert!(stderr(&a).contains("--shard expects K/N"), "{}", stderr(&a));
 }
 
+/// The 2x3 grid sweep of the fixture used by the sweep-shard tests.
+const SWEEP_GRID: [&str; 6] = [
+    "--grid",
+    "policy.kick.kickstart.months=6,12",
+    "--grid",
+    "pledge.early.delay=2,6,10",
+    "-n",
+    "40",
+];
+
+/// `ddrsim sweep` of the fixture's 2x3 grid into `out`, as its own process.
+fn sweep(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    ddrsim()
+        .args(["sweep", SCENARIO, "--quiet"])
+        .args(SWEEP_GRID)
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
+/// Sweep shards `ks` of `n`, each its own process, into `dir/K`.
+fn sweep_shards(dir: &Path, ks: &[u64], n: u64, extra: &[&str]) -> Vec<PathBuf> {
+    ks.iter()
+        .map(|k| {
+            let out = dir.join(k.to_string());
+            let shard = format!("{k}/{n}");
+            sweep(&out, &[&["-j", "1", "--shard", &shard], extra].concat()).success();
+            out
+        })
+        .collect()
+}
+
+/// `ddrsim sweep --merge DIRS... --out OUT`.
+fn sweep_merge(dirs: &[PathBuf], out: &Path) -> assert_cmd::assert::Assert {
+    ddrsim()
+        .args(["sweep", "--quiet", "--merge"])
+        .args(dirs)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
+#[test]
+fn three_sweep_shards_merged_give_the_bytes_of_one_sweep() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let one = tmp.path().join("one");
+    sweep(&one, &["-j", "2"]).success();
+    // Run out of order, as array tasks may be.
+    let dirs = sweep_shards(&tmp.path().join("shards"), &[3, 1, 2], 3, &[]);
+    // A shard folder holds only its own points and draws no chart.
+    let plan: serde_json::Value =
+        serde_json::from_slice(&fs::read(dirs[0].join("sweep.json")).expect("plan")).expect("json");
+    let own: Vec<u64> = plan["shard"]["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .map(|p| p.as_u64().expect("point"))
+        .collect();
+    assert_eq!(own.len(), 2);
+    assert_eq!(files(&dirs[0].join("points"), ".csv").len(), 2);
+    assert!(!dirs[0].join("sweep-heatmap.png").exists());
+    let merged = tmp.path().join("merged");
+    sweep_merge(&dirs, &merged).success();
+    let mut compared = vec!["sweep.csv".to_string(), "sweep.json".to_string()];
+    compared.push("scenario.toml".to_string());
+    compared.extend(
+        files(&one.join("points"), ".csv")
+            .iter()
+            .map(|f| format!("points/{f}")),
+    );
+    assert_eq!(compared.len(), 3 + 6);
+    assert_eq!(
+        files(&merged.join("points"), ".csv"),
+        files(&one.join("points"), ".csv")
+    );
+    for f in &compared {
+        let a = fs::read(one.join(f)).expect("unsharded sweep file");
+        let b = fs::read(merged.join(f)).expect("merged file");
+        assert!(
+            a == b,
+            "{f} differs between the sweep and the merge of 3 shards"
+        );
+    }
+    assert!(merged.join("sweep-heatmap.png").is_file());
+    // The merged folder is a sweep folder: --resume finds nothing to do.
+    sweep(&merged, &["--resume", "--no-charts"]).success();
+    assert_eq!(
+        fs::read(merged.join("sweep.csv")).expect("after resume"),
+        fs::read(one.join("sweep.csv")).expect("one")
+    );
+}
+
+#[test]
+fn an_incomplete_duplicated_or_mismatched_set_of_sweep_shards_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dirs = sweep_shards(&tmp.path().join("s"), &[1, 2, 3], 3, &[]);
+    let out = tmp.path().join("merged");
+    let points_of = |d: &Path| -> Vec<String> {
+        let plan: serde_json::Value =
+            serde_json::from_slice(&fs::read(d.join("sweep.json")).expect("plan")).expect("json");
+        plan["shard"]["points"]
+            .as_array()
+            .expect("points")
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
+    };
+
+    // Shard 2 missing: the message names it and its points.
+    let e = stderr(&sweep_merge(&[dirs[0].clone(), dirs[2].clone()], &out).failure());
+    let pts = points_of(&dirs[1]).join(", ");
+    assert!(
+        e.contains("incomplete set of shards")
+            && e.contains(&format!("points {pts}: shard 2/3 is not given")),
+        "{e}"
+    );
+
+    // A shard given twice.
+    let dup = [
+        dirs[0].clone(),
+        dirs[1].clone(),
+        dirs[1].clone(),
+        dirs[2].clone(),
+    ];
+    let e = stderr(&sweep_merge(&dup, &out).failure());
+    assert!(e.contains("shard 2/3 is given twice"), "{e}");
+
+    // A shard with an unfinished point (killed before it): named, with --resume.
+    let third = points_of(&dirs[2]);
+    let p: usize = third[0].parse().expect("point");
+    let file = dirs[2].join(format!("points/{p:04}.csv"));
+    let saved = fs::read(&file).expect("point file");
+    fs::remove_file(&file).expect("rm");
+    let e = stderr(&sweep_merge(&dirs, &out).failure());
+    assert!(
+        e.contains(&format!("points {p}: shard 3/3"))
+            && e.contains("has not finished")
+            && e.contains("--resume"),
+        "{e}"
+    );
+    fs::write(&file, saved).expect("restore");
+
+    // A shard of another plan (seed, precision) is refused, naming the field.
+    let other = tmp.path().join("seed");
+    sweep(&other, &["--shard", "3/3", "--seed", "99"]).success();
+    let e = stderr(&sweep_merge(&[dirs[0].clone(), dirs[1].clone(), other], &out).failure());
+    assert!(
+        e.contains("not shards of the same sweep") && e.contains("seed"),
+        "{e}"
+    );
+    let other = tmp.path().join("precision");
+    sweep(
+        &other,
+        &[
+            "--shard",
+            "3/3",
+            "--precision",
+            "rerecruited=100",
+            "--max-replicates",
+            "40",
+        ],
+    )
+    .success();
+    let e = stderr(&sweep_merge(&[dirs[0].clone(), dirs[1].clone(), other], &out).failure());
+    assert!(e.contains("precision"), "{e}");
+    // Another N.
+    let other = tmp.path().join("n4");
+    sweep(&other, &["--shard", "3/4"]).success();
+    let e = stderr(&sweep_merge(&[dirs[0].clone(), dirs[1].clone(), other], &out).failure());
+    assert!(e.contains("share N"), "{e}");
+    // A whole sweep, and a folder that is no sweep.
+    let whole = tmp.path().join("whole");
+    sweep(&whole, &["--no-charts"]).success();
+    let e = stderr(&sweep_merge(&[whole], &out).failure());
+    assert!(e.contains("not a shard"), "{e}");
+    let e = stderr(&sweep_merge(&[tmp.path().to_path_buf()], &out).failure());
+    assert!(e.contains("is not a sweep shard folder"), "{e}");
+    let e = stderr(
+        &ddrsim()
+            .args(["sweep", "--merge"])
+            .args(&dirs)
+            .assert()
+            .failure(),
+    );
+    assert!(e.contains("--merge needs --out"), "{e}");
+    let e = stderr(&sweep(&tmp.path().join("bad"), &["--shard", "4/3"]).failure());
+    assert!(e.contains("--shard expects K/N"), "{e}");
+    assert!(!out.exists(), "nothing written by a refused merge");
+
+    // The complete set merges; an existing folder is replaced only with --force.
+    sweep_merge(&dirs, &out).success();
+    let e = stderr(&sweep_merge(&dirs, &out).failure());
+    assert!(e.contains("--force"), "{e}");
+    ddrsim()
+        .args(["sweep", "--quiet", "--force", "--merge"])
+        .args(&dirs)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    // Two processes never write one sweep folder at once.
+    let lock = fs::File::open(dirs[0].join(".sweep.lock")).expect("lock file");
+    lock.lock().expect("hold the lock");
+    let e = stderr(&sweep(&dirs[0], &["--shard", "1/3", "--resume"]).failure());
+    assert!(e.contains("being written by another ddrsim sweep"), "{e}");
+}
+
 #[test]
 fn cluster_scripts_parse() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/slurm");
@@ -262,6 +470,13 @@ fn cluster_scripts_parse() {
     assert!(array.contains("--shard \"$SLURM_ARRAY_TASK_ID/"));
     let submit = fs::read_to_string(dir.join("submit.sh")).expect("submit.sh");
     assert!(submit.contains("--dependency=afterok:"));
+    let sweep = fs::read_to_string(dir.join("sweep-shards.sh")).expect("sweep-shards.sh");
+    assert!(sweep.contains("#SBATCH --array=1-"));
+    assert!(sweep.contains("--shard \"$SLURM_ARRAY_TASK_ID/"));
+    let merge = fs::read_to_string(dir.join("sweep-merge.sh")).expect("sweep-merge.sh");
+    assert!(merge.contains("sweep --merge"));
+    let submit = fs::read_to_string(dir.join("sweep-submit.sh")).expect("sweep-submit.sh");
+    assert!(submit.contains("--dependency=afterok:") && submit.contains("sweep-merge.sh"));
 }
 
 #[test]

@@ -81,6 +81,93 @@ fn resumed_sweep_equals_uninterrupted_byte_for_byte() {
     assert!(a.join("sweep-heatmap.png").exists() && a.join("sweep-heatmap.svg").exists());
 }
 
+/// The rows of `sweep.csv` in `dir`, each as a map from column name to text.
+fn sweep_rows(dir: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut rd = csv::Reader::from_path(dir.join("sweep.csv")).expect("sweep.csv");
+    let heads = rd.headers().expect("header").clone();
+    rd.records()
+        .map(|r| {
+            let r = r.expect("row");
+            heads
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Asserts that point `point` of the sweep in `sweep` has the values of the
+/// plain run in `run`: every policy and sweep metric, summary.csv's mean,
+/// mcse and percentiles and comparison.csv's paired columns, and the run's
+/// replicate count. Returns the number of rows checked.
+pub(crate) fn assert_point_equals_run(sweep: &Path, point: usize, run: &Path) -> usize {
+    let rows = sweep_rows(sweep);
+    let point = point.to_string();
+    let find = |policy: &str, metric: &str| {
+        rows.iter()
+            .find(|r| r["point"] == point && r["policy"] == policy && r["metric"] == metric)
+            .unwrap_or_else(|| panic!("point {point} {policy} {metric}"))
+            .clone()
+    };
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(&run.join("manifest.json"))).expect("manifest");
+    let n = manifest["replicates"].as_u64().expect("replicates");
+    let mut checked = 0;
+    let mut summary = csv::Reader::from_path(run.join("summary.csv")).expect("summary");
+    let heads = summary.headers().expect("h").clone();
+    let col = |n: &str| heads.iter().position(|h| h == n).expect(n);
+    for rec in summary.records() {
+        let rec = rec.expect("row");
+        let metric = &rec[col("metric")];
+        if &rec[col("group")] != "all" || !experiment::SWEEP_METRICS.contains(&metric) {
+            continue;
+        }
+        let s = find(&rec[col("policy")], metric);
+        assert_eq!(s["replicates"], n.to_string(), "point {point} replicates");
+        for c in ["mean", "mcse", "p05", "p50", "p95"] {
+            assert_eq!(s[c], rec[col(c)], "point {point} {metric} {c}");
+        }
+        checked += 1;
+    }
+    let mut cmp = csv::Reader::from_path(run.join("comparison.csv")).expect("comparison");
+    let heads = cmp.headers().expect("h").clone();
+    let col = |n: &str| heads.iter().position(|h| h == n).expect(n);
+    for rec in cmp.records() {
+        let rec = rec.expect("row");
+        let metric = &rec[col("metric")];
+        if &rec[col("group")] != "all" || !experiment::SWEEP_METRICS.contains(&metric) {
+            continue;
+        }
+        let s = find(&rec[col("policy")], metric);
+        for (sc, rc) in [
+            ("diff_mean", "mean_diff"),
+            ("diff_ci_low", "ci_low"),
+            ("diff_ci_high", "ci_high"),
+            ("diff_p05", "p05"),
+            ("diff_p50", "p50"),
+            ("diff_p95", "p95"),
+            ("p_better", "p_better"),
+            ("p_tie", "p_tie"),
+        ] {
+            assert_eq!(s[sc], rec[col(rc)], "point {point} {metric} {sc}");
+        }
+        checked += 1;
+    }
+    checked
+}
+
+/// `ddrsim run GAP -n N --set ...` into `out`.
+fn plain_run(out: &Path, n: &str, sets: &[&str]) {
+    let mut cmd = ddrsim();
+    cmd.args(["run", GAP, "-n", n, "--quiet", "--no-charts"])
+        .args(["--channels", "off"]);
+    for s in sets {
+        cmd.args(["--set", s]);
+    }
+    cmd.arg("--out").arg(out).assert().success();
+}
+
 /// Every point equals a plain `run` with the same overrides, seed and
 /// replicates: sweep.csv's mean and paired columns are summary.csv's and
 /// comparison.csv's values.
@@ -89,72 +176,117 @@ fn a_point_equals_a_run_with_the_same_overrides() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (s, r) = (tmp.path().join("s"), tmp.path().join("r"));
     grid_2x2(&s, "2", &["--no-charts"]).success();
-    ddrsim()
-        .args([
-            "run",
-            GAP,
-            "--set",
-            "policy.kick.kickstart.months=12",
-            "--set",
-            "pledge.early.delay=2",
-            "-n",
-            "30",
-            "--quiet",
-            "--no-charts",
-            "--channels",
-            "off",
-        ])
+    plain_run(
+        &r,
+        "30",
+        &["policy.kick.kickstart.months=12", "pledge.early.delay=2"],
+    );
+    // Point 3 is months=12, delay=2 (the last key varies fastest).
+    let rows = sweep_rows(&s);
+    let row = rows.iter().find(|r| r["point"] == "3").expect("point 3");
+    assert_eq!(
+        (
+            row["policy.kick.kickstart.months"].as_str(),
+            row["pledge.early.delay"].as_str()
+        ),
+        ("12", "2")
+    );
+    assert_eq!(assert_point_equals_run(&s, 3, &r), 5 * 8 + 4 * 8);
+    // The sweep's scenario.toml is the scenario with the sweep's --set.
+    assert_eq!(read(&s.join("scenario.toml")), read(Path::new(GAP)));
+}
+
+/// `--precision`: each point adds replicates in batches of 250 until the
+/// widest 95% half-width of a paired difference on the metric is below the
+/// target, so points need different replicate counts; each point's rows
+/// equal a plain run with the replicates it used; the plan records the
+/// settings, so a resume with other settings is refused.
+#[test]
+fn precision_points_equal_runs_with_the_replicates_they_used() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let s = tmp.path().join("s");
+    let sweep = |out: &Path, extra: &[&str]| {
+        ddrsim()
+            .args(["sweep", GAP, "--grid", "group.men.caseload=200,800"])
+            .args(["-n", "100", "--precision", "rerecruited=1"])
+            .args(["--no-charts", "--quiet"])
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .assert()
+    };
+    sweep(&s, &["--max-replicates", "3000"]).success();
+    let rows = sweep_rows(&s);
+    let used = |p: &str| {
+        let mut n: Vec<&str> = rows
+            .iter()
+            .filter(|r| r["point"] == p)
+            .map(|r| r["replicates"].as_str())
+            .collect();
+        n.dedup();
+        assert_eq!(n.len(), 1, "one replicate count per point: {n:?}");
+        n[0].to_string()
+    };
+    let (n1, n2) = (used("1"), used("2"));
+    let (a, b): (u64, u64) = (n1.parse().expect("n1"), n2.parse().expect("n2"));
+    // Batches of 250 after the first 100, and the points differ.
+    assert!(a > 100 && b > 100 && (a - 100) % 250 == 0 && (b - 100) % 250 == 0);
+    assert_ne!(a, b, "the caseload changes the replicates needed");
+    for (point, n, caseload) in [(1, &n1, "200"), (2, &n2, "800")] {
+        let r = tmp.path().join(format!("r{point}"));
+        plain_run(&r, n, &[&format!("group.men.caseload={caseload}")]);
+        assert_eq!(assert_point_equals_run(&s, point, &r), 5 * 8 + 4 * 8);
+        // The target is met: the widest half-width on rerecruited is below 1.
+        for row in rows
+            .iter()
+            .filter(|x| x["point"] == point.to_string() && x["metric"] == "rerecruited")
+        {
+            if row["diff_ci_low"].is_empty() {
+                continue;
+            }
+            let lo: f64 = row["diff_ci_low"].parse().expect("lo");
+            let hi: f64 = row["diff_ci_high"].parse().expect("hi");
+            assert!((hi - lo) / 2.0 < 1.0, "{row:?}");
+        }
+    }
+    let plan: serde_json::Value =
+        serde_json::from_slice(&read(&s.join("sweep.json"))).expect("json");
+    assert_eq!(
+        plan["precision"],
+        serde_json::json!({"metric": "rerecruited", "target": 1.0, "max_replicates": 3000, "batch": 250})
+    );
+    assert_eq!(plan["replicates"], 100);
+    // Resumed with the same settings: the same bytes; with others: refused.
+    let whole = read(&s.join("sweep.csv"));
+    fs::remove_file(s.join("points/0002.csv")).expect("rm");
+    sweep(&s, &["--max-replicates", "3000", "--resume"]).success();
+    assert_eq!(read(&s.join("sweep.csv")), whole);
+    let refused = sweep(&s, &["--max-replicates", "2000", "--resume"]).failure();
+    let err = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(err.contains("precision"), "{err}");
+    // A cap at what the faster point needs: the slower one stops at the
+    // cap, short of the target, and the warning names it.
+    let capped = tmp.path().join("c");
+    let cap = a.min(b).to_string();
+    let out = ddrsim()
+        .args(["sweep", GAP, "--grid", "group.men.caseload=200,800"])
+        .args(["-n", "100", "--precision", "rerecruited=1"])
+        .args(["--no-charts", "--max-replicates", &cap])
         .arg("--out")
-        .arg(&r)
+        .arg(&capped)
         .assert()
         .success();
-    let mut sweep = csv::Reader::from_path(s.join("sweep.csv")).expect("sweep.csv");
-    let rows: Vec<csv::StringRecord> = sweep.records().map(|r| r.expect("row")).collect();
-    let find = |point: &str, policy: &str, metric: &str| {
-        rows.iter()
-            .find(|r| &r[0] == point && &r[3] == policy && &r[4] == metric)
-            .unwrap_or_else(|| panic!("{point} {policy} {metric}"))
-            .clone()
-    };
-    // Point 3 is months=12, delay=2 (the last key varies fastest).
-    let row = find("3", "baseline", "completed");
-    assert_eq!((&row[1], &row[2]), ("12", "2"));
-    let mut summary = csv::Reader::from_path(r.join("summary.csv")).expect("summary");
-    let heads = summary.headers().expect("h").clone();
-    let col = |n: &str| heads.iter().position(|h| h == n).expect(n);
-    let mut checked = 0;
-    for rec in summary.records() {
-        let rec = rec.expect("row");
-        if &rec[col("group")] != "all" {
-            continue;
-        }
-        let metric = &rec[col("metric")];
-        if !experiment::SWEEP_METRICS.contains(&metric) {
-            continue;
-        }
-        let s = find("3", &rec[col("policy")], metric);
-        assert_eq!(&s[5], &rec[col("mean")], "{metric} mean");
-        assert_eq!(&s[6], &rec[col("mcse")], "{metric} mcse");
-        assert_eq!(&s[9], &rec[col("p95")], "{metric} p95");
-        checked += 1;
-    }
-    assert_eq!(checked, 5 * 8);
-    let mut cmp = csv::Reader::from_path(r.join("comparison.csv")).expect("comparison");
-    let heads = cmp.headers().expect("h").clone();
-    let col = |n: &str| heads.iter().position(|h| h == n).expect(n);
-    let mut checked = 0;
-    for rec in cmp.records() {
-        let rec = rec.expect("row");
-        if &rec[col("group")] != "all" || !experiment::SWEEP_METRICS.contains(&&rec[col("metric")])
-        {
-            continue;
-        }
-        let s = find("3", &rec[col("policy")], &rec[col("metric")]);
-        assert_eq!(&s[10], &rec[col("mean_diff")], "{:?}", rec);
-        assert_eq!(&s[11], &rec[col("ci_low")], "{:?}", rec);
-        checked += 1;
-    }
-    assert_eq!(checked, 4 * 8);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    let slow = if a > b { "1" } else { "2" };
+    assert!(
+        err.contains(&format!("NOT reached at point(s) {slow} ")),
+        "{err}"
+    );
+    let capped_rows = sweep_rows(&capped);
+    assert!(capped_rows
+        .iter()
+        .filter(|r| r["point"] == slow)
+        .all(|r| r["replicates"] == cap));
 }
 
 #[test]
@@ -179,20 +311,19 @@ fn common_random_numbers_hold_across_points() {
         .arg(&out)
         .assert()
         .success();
-    let mut rd = csv::Reader::from_path(out.join("sweep.csv")).expect("csv");
     let mut zero = 0;
     let mut baseline = std::collections::BTreeMap::new();
-    for r in rd.records() {
-        let r = r.expect("row");
-        if &r[2] == "kick" && &r[1] == "0" {
-            assert_eq!(&r[9], "0", "{r:?}");
-            assert_eq!(&r[17], "1", "{r:?}");
+    for r in sweep_rows(&out) {
+        let amount = &r["policy.kick.kickstart.amount"];
+        if r["policy"] == "kick" && amount == "0" {
+            assert_eq!(r["diff_mean"], "0", "{r:?}");
+            assert_eq!(r["p_tie"], "1", "{r:?}");
             zero += 1;
         }
         // The baseline does not depend on the kick-start's amount.
-        if &r[2] == "baseline" {
-            let prev = baseline.insert(r[3].to_string(), r[4].to_string());
-            assert!(prev.is_none_or(|p| p == r[4]), "{r:?}");
+        if r["policy"] == "baseline" {
+            let prev = baseline.insert(r["metric"].clone(), r["mean"].clone());
+            assert!(prev.is_none_or(|p| p == r["mean"]), "{r:?}");
         }
     }
     assert_eq!(zero, 8);
@@ -552,10 +683,11 @@ fn latin_hypercube_over_the_scenarios_uncertain_parameters() {
         let s = rows
             .iter()
             .find(|x| {
-                &x[0] == "2" && x[k + 1] == rec[col("policy")] && x[k + 2] == rec[col("metric")]
+                &x[0] == "2" && x[k + 2] == rec[col("policy")] && x[k + 3] == rec[col("metric")]
             })
             .expect("sweep row");
-        assert_eq!(&s[k + 3], &rec[col("mean")], "{:?}", rec);
+        assert_eq!(&s[k + 1], "20", "replicates");
+        assert_eq!(&s[k + 4], &rec[col("mean")], "{:?}", rec);
         checked += 1;
     }
     assert_eq!(checked, 5 * 8);
@@ -574,4 +706,38 @@ fn latin_hypercube_over_the_scenarios_uncertain_parameters() {
         .failure();
     let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
     assert!(err.contains("--vary") && err.contains("uncertain"), "{err}");
+}
+
+/// `--shard K/N` deals the points out: every point to exactly one shard,
+/// shard sizes within 1 of each other, the same deal every time, and no
+/// shard confined to one level of the last grid key when its number of
+/// levels is a multiple of N (as `i mod N` would do).
+#[test]
+fn shards_partition_the_points_and_spread_the_levels() {
+    for (total, n) in [(1usize, 1u64), (6, 3), (7, 3), (16, 4), (100, 7), (3, 5)] {
+        let mut seen = vec![0; total];
+        let mut sizes = Vec::new();
+        for k in 1..=n {
+            let mine = experiment::shard_points(total, k, n);
+            assert_eq!(mine, experiment::shard_points(total, k, n));
+            assert!(mine.windows(2).all(|w| w[0] < w[1]), "ascending");
+            for &p in &mine {
+                seen[p] += 1;
+            }
+            sizes.push(mine.len());
+        }
+        assert!(seen.iter().all(|&c| c == 1), "{total} points, {n} shards");
+        let (lo, hi) = (sizes.iter().min(), sizes.iter().max());
+        assert!(hi.zip(lo).is_some_and(|(h, l)| h - l <= 1), "{sizes:?}");
+    }
+    // A 4x4 grid on 4 shards: point i has first-key level i / 4 and
+    // last-key level i mod 4.
+    for k in 1..=4 {
+        let mine = experiment::shard_points(16, k, 4);
+        for (key, level) in [("first", 4usize), ("last", 1)] {
+            let levels: std::collections::BTreeSet<usize> =
+                mine.iter().map(|i| i / level % 4).collect();
+            assert!(levels.len() >= 2, "shard {k}: {key}-key levels {levels:?}");
+        }
+    }
 }
