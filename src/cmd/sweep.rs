@@ -14,8 +14,7 @@ use ddrsim::plot::sweep::{EffectChart, EffectPoint};
 use ddrsim::scenario::overrides::{self, Override};
 use ddrsim::scenario::{parse_and_validate, Scenario};
 use sha2::{Digest, Sha256};
-use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -297,38 +296,14 @@ fn list_points(points: &[usize]) -> String {
 /// into the same sweep folder at once.
 fn lock_folder(out: &Path) -> Result<File> {
     let path = out.join(".sweep.lock");
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .with_context(|| format!("cannot create the lock file '{}'", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(TryLockError::WouldBlock) => {
-            let mut holder = String::new();
-            file.read_to_string(&mut holder).ok();
-            let who = match holder.trim().parse::<u32>() {
-                Ok(pid) => format!("process {pid}"),
-                Err(_) => "another process".to_string(),
-            };
-            bail!(
-                "the sweep folder '{}' is being written by another ddrsim sweep ({who}, lock file '{}'): \
-                 give every shard its own --out",
-                out.display(),
-                path.display()
-            );
-        }
-        Err(TryLockError::Error(e)) => {
-            return Err(e).with_context(|| format!("cannot lock '{}'", path.display()));
-        }
-    }
-    file.set_len(0)
-        .and_then(|()| file.seek(SeekFrom::Start(0)))
-        .and_then(|_| writeln!(file, "{}", std::process::id()))
-        .with_context(|| format!("cannot write the lock file '{}'", path.display()))?;
-    Ok(file)
+    ddrsim::output::atomic::lock_file(&path, &|who: &str| {
+        format!(
+            "the sweep folder '{}' is being written by another ddrsim sweep ({who}, lock file '{}'): \
+             give every shard its own --out",
+            out.display(),
+            path.display()
+        )
+    })
 }
 
 /// One shard folder given to `sweep --merge`.

@@ -99,8 +99,16 @@ pub fn siblings(target: &Path) -> Result<Siblings> {
 /// The holder removes the lock file before releasing it, so a lock taken
 /// on a file that is no longer at `path` is retried on a new one.
 fn lock(target: &Path, path: &Path) -> Result<File> {
+    let busy = |who: &str| {
+        format!(
+            "'{}' is being written by another ddrsim run ({who}, lock file '{}'); \
+             wait for it to finish or choose another output folder with --out",
+            target.display(),
+            path.display()
+        )
+    };
     loop {
-        let file = lock_once(target, path)?;
+        let file = lock_file(path, &busy)?;
         if same_file(&file, path) {
             return Ok(file);
         }
@@ -123,7 +131,10 @@ fn same_file(_file: &File, _path: &Path) -> bool {
     true
 }
 
-fn lock_once(target: &Path, path: &Path) -> Result<File> {
+/// Takes an advisory lock on the file at `path` (created if missing) and
+/// writes this process's id into it. When another process holds it, the
+/// error is `busy(who)`, `who` naming that process as read from the file.
+pub fn lock_file(path: &Path, busy: &dyn Fn(&str) -> String) -> Result<File> {
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -140,12 +151,7 @@ fn lock_once(target: &Path, path: &Path) -> Result<File> {
                 Ok(pid) => format!("process {pid}"),
                 Err(_) => "another process".to_string(),
             };
-            bail!(
-                "'{}' is being written by another ddrsim run ({who}, lock file '{}'); \
-                 wait for it to finish or choose another output folder with --out",
-                target.display(),
-                path.display()
-            );
+            bail!("{}", busy(&who));
         }
         Err(TryLockError::Error(e)) => {
             return Err(e).with_context(|| format!("cannot lock '{}'", path.display()));
