@@ -20,6 +20,23 @@ use std::time::Instant;
 /// Runs the command.
 pub fn run(args: &MergeArgs) -> Result<()> {
     let started = Instant::now();
+    // Sweep shards have their own assembly step.
+    if !args.shards.is_empty()
+        && args
+            .shards
+            .iter()
+            .all(|d| d.join("sweep.json").is_file() && !d.join(shard::SHARD_FILE).is_file())
+    {
+        bail!(
+            "{} are sweep shard folders (they hold sweep.json): assemble them with \
+             `ddrsim sweep --merge SHARD_DIR... --out DIR` (docs/sweep.md)",
+            args.shards
+                .iter()
+                .map(|d| format!("'{}'", d.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let shards = args
         .shards
         .iter()

@@ -517,3 +517,14 @@ fn a_shard_state_of_another_layout_is_refused_not_indexed() {
     write_state(&path, &good).expect("write");
     merge(&dirs, &out, &["--no-charts"]).success();
 }
+
+/// `ddrsim merge` given sweep shards points to `sweep --merge`.
+#[test]
+fn merge_of_sweep_shards_points_to_sweep_merge() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let dirs = sweep_shards(dir.path(), &[1, 2], 2, &[]);
+    let a = merge(&dirs, &dir.path().join("out"), &[]).failure();
+    let err = stderr(&a);
+    assert!(err.contains("sweep --merge"), "{err}");
+    assert!(!dir.path().join("out").exists());
+}
