@@ -107,6 +107,10 @@ pub fn explorer_data(sweep_json: &str, sweep_csv: &str) -> Result<Value, String>
     let c_point = col("point")?;
     let c_policy = col("policy")?;
     let c_metric = col("metric")?;
+    // Replicates used at each point (a column since `--precision`; older
+    // sweeps have one count for every point, in the plan).
+    let c_reps = col("replicates").ok();
+    let mut point_reps: Vec<Value> = vec![Value::Null; n_points];
     let c_eff: Vec<usize> = EFFECT_COLUMNS
         .iter()
         .map(|c| col(c))
@@ -126,6 +130,11 @@ pub fn explorer_data(sweep_json: &str, sweep_csv: &str) -> Result<Value, String>
                 "sweep.csv line {}: point {point} is not in sweep.json (1..{n_points})",
                 line + 2
             ));
+        }
+        if let (Some(c), Some(slot)) = (c_reps, point_reps.get_mut(point - 1)) {
+            if let Ok(n) = field(c).parse::<u64>() {
+                *slot = json!(n);
+            }
         }
         let policy = field(c_policy).to_string();
         let metric = field(c_metric).to_string();
@@ -176,6 +185,7 @@ pub fn explorer_data(sweep_json: &str, sweep_csv: &str) -> Result<Value, String>
     Ok(json!({
         "scenario": plan.get("scenario").cloned().unwrap_or(Value::Null),
         "replicates": plan.get("replicates").cloned().unwrap_or(Value::Null),
+        "point_replicates": point_reps,
         "seed": plan.get("seed").cloned().unwrap_or(Value::Null),
         "kind": kind,
         "keys": keys,
@@ -340,7 +350,7 @@ function onInput(){
   var pt=chosenPoint();
   var c=cell(pt);
   var mi=D.metrics.indexOf(metSel.value),dir=D.directions[mi]||0;
-  el("point-label").textContent=pt>=0?("Point "+(pt+1)+" of "+D.points.length+": "+D.keys.map(function(k,i){return k+" = "+D.levels[i][D.points[pt][i]];}).join(", ")+(D.replicates?(" ("+D.replicates+" replicates)"):"")):"No point of the sweep has these values.";
+  el("point-label").textContent=pt>=0?("Point "+(pt+1)+" of "+D.points.length+": "+D.keys.map(function(k,i){return k+" = "+D.levels[i][D.points[pt][i]];}).join(", ")+((D.point_replicates&&D.point_replicates[pt])?(" ("+D.point_replicates[pt]+" replicates)"):(D.replicates?(" ("+D.replicates+" replicates)"):""))):"No point of the sweep has these values.";
   el("policy-name").textContent=polSel.value;
   el("baseline-name").textContent=D.baseline;
   el("metric-name").textContent=metSel.value;
