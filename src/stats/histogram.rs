@@ -141,6 +141,16 @@ impl Histogram {
         self.n == 0
     }
 
+    /// Reads every bucket once, front to back, so that the searches of the
+    /// next [`add`](Self::add)s find them in cache: a search in a histogram
+    /// not in cache waits on up to 7 dependent memory loads, a front-to-back
+    /// read of all of them overlaps the loads. Changes nothing.
+    #[inline]
+    pub fn touch(&self) -> u64 {
+        // One load per 64-byte line (a bucket is 24 bytes).
+        self.buckets.iter().step_by(2).fold(0, |a, b| a ^ b.count)
+    }
+
     /// Adds a value.
     #[inline]
     pub fn add(&mut self, v: i64) {

@@ -307,7 +307,7 @@ fn monthly_series_are_consistent_with_each_other() {
     for i in 0..20 {
         let r = run_replicate(&sc, 4, i);
         for p in &r.policies {
-            for month in &p.series {
+            for month in p.series_months() {
                 let spent: i64 = components
                     .iter()
                     .map(|c| month[ix(&format!("spent_{c}"))])
