@@ -207,10 +207,22 @@ impl Histogram {
     /// the coarser of their two resolutions, then to the cap.
     pub fn merge(&mut self, o: &Histogram) {
         debug_assert_eq!(self.cap, o.cap);
-        let mut o = o.clone();
-        while o.bits > self.bits {
-            o.coarsen();
+        if self.n == 0 && self.bits >= o.bits && self.cap == o.cap {
+            // Into an empty histogram: the result is `o` itself.
+            self.clone_from(o);
+            return;
         }
+        let coarsened;
+        let o = if o.bits > self.bits {
+            let mut c = o.clone();
+            while c.bits > self.bits {
+                c.coarsen();
+            }
+            coarsened = c;
+            &coarsened
+        } else {
+            o
+        };
         while self.bits > o.bits {
             self.coarsen();
         }
