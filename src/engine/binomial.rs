@@ -179,6 +179,22 @@ fn inversion_from<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64, u: f64, f0: f64)
 /// the search continues from that uniform, so the draw stays exact.
 #[inline]
 pub fn sample_hazard<R: Rng + ?Sized>(rng: &mut R, n: u64, h: f64) -> u64 {
+    sample_hazard_p(rng, n, h, f64::NAN)
+}
+
+/// [`sample_hazard`] with `p_known = 1 - exp(-h)` computed by the caller
+/// as `draw::prob(h)` (NaN: not known, computed here when needed). The same
+/// draws as [`sample_hazard`], without the `exp_m1` per draw for a hazard
+/// that stays constant over many draws.
+#[inline]
+pub fn sample_hazard_p<R: Rng + ?Sized>(rng: &mut R, n: u64, h: f64, p_known: f64) -> u64 {
+    let p_of = |h: f64| {
+        if p_known.is_nan() {
+            -(-h).exp_m1()
+        } else {
+            p_known
+        }
+    };
     if n == 0 || h.is_nan() || h <= 0.0 {
         return 0;
     }
@@ -189,9 +205,9 @@ pub fn sample_hazard<R: Rng + ?Sized>(rng: &mut R, n: u64, h: f64) -> u64 {
         if u < 1.0 - x - SQUEEZE_GUARD {
             return 0;
         }
-        return inversion_from(rng, n, -(-h).exp_m1(), u, (-x).exp());
+        return inversion_from(rng, n, p_of(h), u, (-x).exp());
     }
-    let p = -(-h).exp_m1();
+    let p = p_of(h);
     if n > 1 && p <= 0.5 && n as f64 * p < INVERSION_MAX_NP {
         let u = uniform(rng);
         inversion_from(rng, n, p, u, (-x).exp())

@@ -43,24 +43,60 @@ pub fn binomial_hazard<R: Rng + ?Sized>(rng: &mut R, n: u64, h: f64) -> u64 {
     binomial::sample_hazard(rng, n, h)
 }
 
-/// Splits `n` people facing re-recruitment first (hazard `h_rr`, a single
-/// risk) and then the competing exits `h_a`, `h_b` among the rest.
+/// A monthly hazard with its probability `prob(h)` when computed ahead
+/// (for a hazard constant over many draws), NaN when not.
+#[derive(Debug, Clone, Copy)]
+pub struct Hazard {
+    /// The hazard.
+    pub h: f64,
+    /// `prob(h)`, or NaN when left to the draw.
+    pub p: f64,
+}
+
+impl Hazard {
+    /// A hazard with its probability computed now.
+    pub fn new(h: f64) -> Self {
+        Hazard { h, p: prob(h) }
+    }
+
+    /// A hazard whose probability the draw computes if it needs it.
+    pub fn lazy(h: f64) -> Self {
+        Hazard { h, p: f64::NAN }
+    }
+}
+
+/// [`binomial_hazard`] for a [`Hazard`]: the same draw.
+#[inline]
+pub fn binomial_hazard_of<R: Rng + ?Sized>(rng: &mut R, n: u64, hz: Hazard) -> u64 {
+    #[cfg(feature = "draw-log")]
+    if log::active() {
+        let before = super::rng::count::words();
+        let k = binomial::sample_hazard_p(rng, n, hz.h, hz.p);
+        log::record(n, hz.h, true, super::rng::count::words() - before);
+        return k;
+    }
+    binomial::sample_hazard_p(rng, n, hz.h, hz.p)
+}
+
+/// Splits `n` people facing re-recruitment first (hazard `rr`, a single
+/// risk) and then two competing exits among the rest: `exit` is their total
+/// hazard `h_a + h_b`, `h_a` the first one's.
 /// Returns `(rerecruited, exit_a, exit_b)`.
 #[inline]
 pub fn rr_then_competing<R: Rng + ?Sized>(
     rng: &mut R,
     n: u64,
-    h_rr: f64,
+    rr: Hazard,
+    exit: Hazard,
     h_a: f64,
-    h_b: f64,
 ) -> (u64, u64, u64) {
-    let rr = binomial_hazard(rng, n, h_rr);
+    let rr = binomial_hazard_of(rng, n, rr);
     let rest = n - rr;
-    let total = h_a + h_b;
+    let total = exit.h;
     if total <= 0.0 || rest == 0 {
         return (rr, 0, 0);
     }
-    let exits = binomial_hazard(rng, rest, total);
+    let exits = binomial_hazard_of(rng, rest, exit);
     let a = binomial(rng, exits, h_a / total);
     (rr, a, exits - a)
 }

@@ -8,7 +8,8 @@ use super::rng::Streams;
 use super::sim::simulate;
 use crate::model::inputs::Inputs;
 use crate::model::outcome::{
-    funding_cells, funding_row, outcome_columns, outcome_row, series_columns, series_rows,
+    funding_cells, funding_row, outcome_columns, outcome_row, series_columns, series_count,
+    series_rows,
 };
 use crate::scenario::Scenario;
 use crate::stats::accum::{PolicyResult, ReplicateResult, RunAccumulator};
@@ -35,6 +36,7 @@ pub fn run_replicate_with(sc: &Scenario, seed: u64, i: u64, adjust: Adjust) -> R
             PolicyResult {
                 outcomes: outcome_row(&inputs, &sc.policies[p], &traj),
                 series: series_rows(&traj, sc.groups.len()),
+                n_series: series_count(sc.groups.len()),
                 funding: funding_row(sc, &traj),
             }
         })

@@ -716,49 +716,58 @@ pub fn series_columns(sc: &Scenario) -> Vec<Series> {
     v
 }
 
-/// Values of every series for every month: `out[month - 1][series]`.
-pub fn series_rows(traj: &Trajectory, n_groups: usize) -> Vec<Vec<i64>> {
+/// Number of monthly series of a scenario with `n_groups` groups
+/// (the length of [`series_columns`]).
+pub fn series_count(n_groups: usize) -> usize {
+    STATES.len() * (n_groups + 1) + MONEY_SERIES.len()
+}
+
+/// Values of every series for every month, month-major in one vector:
+/// `out[(month - 1) * series_count(n_groups) + series]`.
+pub fn series_rows(traj: &Trajectory, n_groups: usize) -> Vec<i64> {
     let reint = [
         Component::ReintegrationContinuing as usize,
         Component::ReintegrationNew as usize,
     ];
-    traj.months
-        .iter()
-        .map(|m| {
-            let mut row = Vec::with_capacity(11 * (n_groups + 1) + MONEY_SERIES.len());
-            for s in 0..11 {
-                row.push(m.people.iter().map(|p| p[s]).sum::<u64>() as i64);
+    let mut out = Vec::with_capacity(traj.months.len() * series_count(n_groups));
+    for m in &traj.months {
+        let mut all = [0u64; 11];
+        for p in &m.people {
+            for (a, x) in all.iter_mut().zip(p) {
+                *a += x;
             }
-            for g in 0..n_groups {
-                row.extend(m.people[g].iter().map(|&x| x as i64));
-            }
-            let paid = |source: usize| reint.iter().map(|&c| m.spent[c][source]).sum::<Cents>();
-            row.extend([
-                m.balances[0],
-                m.balances[1],
-                m.balances[2..8].iter().sum(),
-                m.balances[8],
-                m.bridge_outstanding,
-                m.received.iter().sum(),
-                m.spent_total(),
-                reint.iter().map(|&c| m.demand[c]).sum(),
-                paid(src::KICKSTART),
-                paid(src::ASSESSED),
-                paid(src::VOLUNTARY),
-                paid(src::NATIONAL),
-                paid(src::BRIDGE),
-                reint.iter().map(|&c| m.gap(c)).sum(),
-                m.backlog,
-                m.unpaid_reinsertion as i64,
-                Share.to_scaled(m.security),
-                m.relapsed as i64,
-            ]);
-            row.extend_from_slice(&m.balances[2..8]);
-            row.extend(m.spent.iter().map(|c| c.iter().sum::<Cents>()));
-            row.extend((0..7).map(|c| m.gap(c)));
-            row
-        })
-        .collect()
+        }
+        out.extend(all.iter().map(|&x| x as i64));
+        for g in 0..n_groups {
+            out.extend(m.people[g].iter().map(|&x| x as i64));
+        }
+        let paid = |source: usize| reint.iter().map(|&c| m.spent[c][source]).sum::<Cents>();
+        out.extend([
+            m.balances[0],
+            m.balances[1],
+            m.balances[2..8].iter().sum(),
+            m.balances[8],
+            m.bridge_outstanding,
+            m.received.iter().sum(),
+            m.spent_total(),
+            reint.iter().map(|&c| m.demand[c]).sum(),
+            paid(src::KICKSTART),
+            paid(src::ASSESSED),
+            paid(src::VOLUNTARY),
+            paid(src::NATIONAL),
+            paid(src::BRIDGE),
+            reint.iter().map(|&c| m.gap(c)).sum(),
+            m.backlog,
+            m.unpaid_reinsertion as i64,
+            Share.to_scaled(m.security),
+            m.relapsed as i64,
+        ]);
+        out.extend_from_slice(&m.balances[2..8]);
+        out.extend(m.spent.iter().map(|c| c.iter().sum::<Cents>()));
+        out.extend((0..7).map(|c| m.gap(c)));
+    }
+    debug_assert_eq!(out.len(), traj.months.len() * series_count(n_groups));
+    out
 }
 
 /// A fiscal-year funding cell: (fiscal year, source or "all", component or "all", measure).

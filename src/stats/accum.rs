@@ -7,6 +7,7 @@ use super::histogram::Histogram;
 use super::moments::{CrossMoments, Moments};
 use crate::model::outcome::{Better, Column};
 use serde::{Deserialize, Serialize};
+use std::hint::black_box;
 
 /// Finest histogram resolution for outcomes and paired differences (relative 2^-10).
 pub const OUTCOME_BITS: u32 = 10;
@@ -69,10 +70,24 @@ pub const COST_EFFECT: [CostEffect; 4] = [
 pub struct PolicyResult {
     /// Outcome row (scaled integers; `None` = undefined).
     pub outcomes: Vec<Option<i64>>,
-    /// Monthly series: `series[month - 1][series index]`.
-    pub series: Vec<Vec<i64>>,
+    /// Monthly series, month-major: `series[(month - 1) * n_series + series index]`.
+    pub series: Vec<i64>,
+    /// Number of series per month (the stride of `series`).
+    pub n_series: usize,
     /// Fiscal-year funding cells (cents).
     pub funding: Vec<i64>,
+}
+
+impl PolicyResult {
+    /// The series values of month `i + 1` (`i` counts from 0).
+    pub fn series_month(&self, i: usize) -> &[i64] {
+        &self.series[i * self.n_series..(i + 1) * self.n_series]
+    }
+
+    /// The series values month by month.
+    pub fn series_months(&self) -> std::slice::ChunksExact<'_, i64> {
+        self.series.chunks_exact(self.n_series.max(1))
+    }
 }
 
 /// Results of one replicate, every policy on common random numbers.
@@ -265,17 +280,19 @@ impl RunAccumulator {
             .par_iter_mut()
             .enumerate()
             .for_each(|(pi, acc)| {
-                let n_series = block
-                    .first()
-                    .and_then(|r| r.policies[pi].series.first())
-                    .map_or(0, |m| m.len());
+                let n_series = block.first().map_or(0, |r| r.policies[pi].n_series);
                 if n_series > 0 {
                     acc.series
                         .par_chunks_mut(n_series)
                         .enumerate()
                         .for_each(|(t, chunk)| {
+                            // Bring the month's histograms into cache with
+                            // overlapping loads before the searches need them.
+                            black_box(chunk.iter().fold(0, |x, a| x ^ a.hist.touch()));
+                            let cells = t * n_series..(t + 1) * n_series;
                             for r in block {
-                                for (a, v) in chunk.iter_mut().zip(&r.policies[pi].series[t]) {
+                                let values = &r.policies[pi].series[cells.clone()];
+                                for (a, v) in chunk.iter_mut().zip(values) {
                                     a.add(*v);
                                 }
                             }
@@ -313,11 +330,8 @@ impl RunAccumulator {
             }
         }
         if with_series {
-            let n_series = res.series.first().map_or(0, |m| m.len());
-            for (t, month) in res.series.iter().enumerate() {
-                for (s, v) in month.iter().enumerate() {
-                    acc.series[t * n_series + s].add(*v);
-                }
+            for (a, v) in acc.series.iter_mut().zip(&res.series) {
+                a.add(*v);
             }
         }
         for (a, v) in acc.funding.iter_mut().zip(&res.funding) {

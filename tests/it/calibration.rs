@@ -146,7 +146,7 @@ fn sierra_leone_backlog_oct_2002() {
     let waiting = series(&sc, "waiting", None);
     let reinsertion = series(&sc, "in_reinsertion", None);
     let rows = per_replicate(&sc, |p| {
-        let m = &p.series[t - 1];
+        let m = p.series_month(t - 1);
         (m[waiting] as f64, m[reinsertion] as f64)
     });
     let w: Vec<f64> = rows.iter().map(|r| r.0).collect();
@@ -200,7 +200,7 @@ fn burundi_adults_reaching_reintegration() {
             let o = |i: usize| p.outcomes[i].expect("people");
             started += o(c[0]);
             demobilised += o(c[1]) - o(c[2]);
-            pipeline += p.series[t - 1][c[3]] + p.series[t - 1][c[4]];
+            pipeline += p.series_month(t - 1)[c[3]] + p.series_month(t - 1)[c[4]];
         }
         (started, demobilised, pipeline)
     });

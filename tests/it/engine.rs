@@ -307,7 +307,10 @@ fn monthly_series_are_consistent_with_each_other() {
     for i in 0..20 {
         let r = run_replicate(&sc, 4, i);
         for p in &r.policies {
-            for month in &p.series {
+            assert_eq!(p.n_series, cols.len());
+            assert_eq!(p.series.len(), cols.len() * sc.horizon as usize);
+            assert_eq!(p.series_month(1), &p.series[cols.len()..2 * cols.len()]);
+            for month in p.series_months() {
                 let spent: i64 = components
                     .iter()
                     .map(|c| month[ix(&format!("spent_{c}"))])

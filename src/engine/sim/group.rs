@@ -1,7 +1,7 @@
 //! The people of one group by stage, the probabilities of its constant
 //! hazards, and the places the month's allocation funded for it.
 
-use crate::engine::draw::{prob, rr_then_competing};
+use crate::engine::draw::{prob, rr_then_competing, Hazard};
 use crate::engine::rng::StreamRng;
 use crate::model::inputs::GroupInputs;
 use crate::model::record::st;
@@ -35,6 +35,14 @@ pub(super) struct GroupState {
     pub p_relapse_self: f64,
     /// `prob(h_rr_programme)`: constant over the replicate.
     pub p_rr: f64,
+    /// `h_rr_programme` with its probability.
+    pub hz_rr_programme: Hazard,
+    /// `h_drop` with its probability.
+    pub hz_drop: Hazard,
+    /// `h_drop_interrupted` with its probability.
+    pub hz_drop_interrupted: Hazard,
+    /// The idle exits' total hazard `h_self + h_lost` with its probability.
+    pub hz_idle_exit: Hazard,
 }
 
 impl GroupState {
@@ -58,6 +66,10 @@ impl GroupState {
             p_relapse: prob(g.h_relapse),
             p_relapse_self: prob(g.h_relapse_self),
             p_rr: prob(g.h_rr_programme),
+            hz_rr_programme: Hazard::new(g.h_rr_programme),
+            hz_drop: Hazard::new(g.h_drop),
+            hz_drop_interrupted: Hazard::new(g.h_drop_interrupted),
+            hz_idle_exit: Hazard::new(g.h_self + g.h_lost),
         }
     }
 
@@ -87,7 +99,8 @@ impl GroupState {
     /// `h_rr` first, then self-reintegration and loss competing. Returns how
     /// many left.
     pub fn idle_exits(&mut self, rng: &mut StreamRng, n: u64, h_rr: f64, gp: &GroupInputs) -> u64 {
-        let (rr, sf, lo) = rr_then_competing(rng, n, h_rr, gp.h_self, gp.h_lost);
+        let (rr, sf, lo) =
+            rr_then_competing(rng, n, Hazard::lazy(h_rr), self.hz_idle_exit, gp.h_self);
         self.rerecruited += rr;
         self.selfr += sf;
         self.lost += lo;

@@ -2,7 +2,7 @@
 //! pipeline first (courses, new starts, reinsertion, D&D, admissions).
 
 use super::{keyed_binomial, Run};
-use crate::engine::draw::{prob, rr_then_competing};
+use crate::engine::draw::{prob, rr_then_competing, Hazard};
 use crate::engine::rng::{entity, Purpose};
 use crate::model::record::MonthRecord;
 use crate::scenario::Admission;
@@ -46,17 +46,18 @@ impl Run<'_> {
                 let unpaid = n - paid;
                 tally.interrupted_months += unpaid;
                 // Re-recruitment first, then drop-out, for the paid and the unpaid.
-                let exits = |sub: usize, n: u64, h_drop: f64| -> (u64, u64) {
+                let (hz_rr, hz_drop, hz_drop_int) =
+                    (g.hz_rr_programme, g.hz_drop, g.hz_drop_interrupted);
+                let exits = |sub: usize, n: u64, drop: Hazard| -> (u64, u64) {
                     if n == 0 {
                         return (0, 0);
                     }
                     let mut rng = streams.process(Purpose::Course, entity(gi, sub), t);
-                    let (rr, drop, _) =
-                        rr_then_competing(&mut rng, n, gp.h_rr_programme, h_drop, 0.0);
+                    let (rr, drop, _) = rr_then_competing(&mut rng, n, hz_rr, drop, drop.h);
                     (rr, drop)
                 };
-                let (rr_p, drop_p) = exits(2 * j, paid, gp.h_drop);
-                let (rr_u, drop_u) = exits(2 * j + 1, unpaid, gp.h_drop_interrupted);
+                let (rr_p, drop_p) = exits(2 * j, paid, hz_drop);
+                let (rr_u, drop_u) = exits(2 * j + 1, unpaid, hz_drop_int);
                 g.rerecruited += rr_p + rr_u;
                 g.x += drop_p + drop_u;
                 tally.dropouts += drop_p + drop_u;
