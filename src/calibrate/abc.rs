@@ -25,7 +25,7 @@
 
 use crate::engine::rng::{mix64, StreamRng};
 use crate::engine::run::Workers;
-use rand::Rng;
+use crate::stats::random::open_unit;
 use rayon::prelude::*;
 
 /// Settings of one ABC-SMC run.
@@ -161,15 +161,10 @@ pub fn proposal_key(gen: usize, index: usize) -> u64 {
     ((gen as u64) << 40) | index as u64
 }
 
-/// A uniform in (0, 1) from 53 random bits.
-fn uniform(rng: &mut StreamRng) -> f64 {
-    ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
-}
-
 /// A standard normal (Box-Muller, one of the pair).
 fn normal(rng: &mut StreamRng) -> f64 {
-    let a = uniform(rng);
-    let b = uniform(rng);
+    let a = open_unit(rng);
+    let b = open_unit(rng);
     (-2.0 * a.ln()).sqrt() * (std::f64::consts::TAU * b).cos()
 }
 
@@ -272,7 +267,7 @@ where
             .into_par_iter()
             .map(|i| {
                 let mut rng = rng_of(0, i);
-                let u: Vec<f64> = (0..dims).map(|_| uniform(&mut rng)).collect();
+                let u: Vec<f64> = (0..dims).map(|_| open_unit(&mut rng)).collect();
                 let distance = distance_of(&u, proposal_key(0, i));
                 Proposal { u, distance }
             })
@@ -320,7 +315,7 @@ where
                     .into_par_iter()
                     .map(|i| {
                         let mut rng = rng_of(gen, i);
-                        let r = uniform(&mut rng) * total;
+                        let r = open_unit(&mut rng) * total;
                         let j = cumulative.partition_point(|&c| c < r).min(n - 1);
                         let u = kernel.draw(&pop.u[j], &mut rng);
                         let distance = distance_of(&u, proposal_key(gen, i));

@@ -10,7 +10,6 @@ use crate::engine::rng::{hash_str, mix64, StreamRng};
 use crate::experiment::factors::factors;
 use crate::scenario::read::quoted;
 use crate::scenario::Scenario;
-use rand::Rng;
 
 /// Weighted parameter draws.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,7 +131,7 @@ impl Posterior {
             mix64(seed ^ hash_str("posterior-resample")) ^ mix64(p),
         ));
         let total: f64 = self.weights.iter().sum();
-        let r = ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64) * total;
+        let r = crate::stats::random::open_unit(&mut rng) * total;
         let mut acc = 0.0;
         for (i, w) in self.weights.iter().enumerate() {
             acc += w;

@@ -33,11 +33,7 @@ pub const INVERSION_MAX_NP: f64 = 10.0;
 /// (relative error at most about `(n + 5)` units in the last place, 1e-14).
 const POWI_MAX_N: u64 = 32;
 
-/// A uniform double in `[0, 1)` with 53 random bits.
-#[inline]
-pub fn uniform<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-}
+pub use crate::stats::random::unit as uniform;
 
 /// Which method draws `Binomial(n, p)` (for tests and draw counts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -15,9 +15,9 @@ use crate::model::outcome::{outcome_columns, Better, Unit};
 use crate::scenario::{KickstartMode, Policy, Scenario};
 use crate::stats::moments::Welford;
 use crate::stats::nested::{
-    clustered_mean, holm, p_value, percentile, rank_regression, variance_split, z_quantile,
-    VarianceSplit,
+    clustered_mean, holm, p_value, rank_regression, variance_split, z_quantile, VarianceSplit,
 };
+use crate::stats::random::percentile;
 
 /// The headline outcomes a claim is tested on, with their labels.
 pub const HEADLINE: [(&str, &str); 5] = [
@@ -446,8 +446,9 @@ pub fn analyse(
         };
         let per: Vec<f64> = eff.iter().filter(|w| w.n > 0).map(|w| w.mean).collect();
         let effect = effect_of(&eff);
-        let key = crate::engine::rng::hash_str(name) ^ opts.seed;
-        let split = variance_split(&eff, RESAMPLES, key);
+        let mut rng =
+            crate::engine::rng::StreamRng::from_key(crate::engine::rng::hash_str(name) ^ opts.seed);
+        let split = variance_split(&eff, RESAMPLES, &mut rng);
         let shrunk = shrink(&eff, effect.mean, split.parameter, split.process);
         let used: Vec<usize> = (0..eff.len()).filter(|&i| eff[i].n > 0).collect();
         let fx = |pick: &dyn Fn(&UncertainFactor) -> bool| -> Vec<Vec<f64>> {

@@ -12,10 +12,12 @@ pub mod prim;
 pub mod sensitivity;
 pub mod sobol;
 
+use crate::engine::rng::StreamRng;
 use crate::model::outcome::{outcome_columns, Column};
 use crate::output::tables::{pair_stats, stats, PairStats, Stats};
 use crate::scenario::Scenario;
 use crate::stats::accum::RunAccumulator;
+use crate::stats::random::{below, unit};
 
 /// The metrics reported for every point: the headline outcomes, then the
 /// peak unfunded backlog and the outlay.
@@ -255,36 +257,6 @@ pub fn grid(factors: &[Factor]) -> Result<Design, String> {
     })
 }
 
-/// SplitMix64: a small deterministic generator for the design (not for the
-/// simulation's random streams).
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform on [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Uniform on 0..n (n >= 1), by rejection so it is unbiased.
-    fn below(&mut self, n: u64) -> u64 {
-        let zone = u64::MAX - u64::MAX % n;
-        loop {
-            let x = self.next();
-            if x < zone {
-                return x % n;
-            }
-        }
-    }
-}
-
 /// A Latin hypercube of `n` points over the ranges, deterministic from
 /// `seed`: each range is cut into `n` equal strata, each stratum is used
 /// once per key (a random permutation per key), and the value is uniform
@@ -300,18 +272,18 @@ pub fn lhs(n: usize, seed: u64, ranges: &[Range]) -> Result<Design, String> {
     }
     let keys: Vec<String> = ranges.iter().map(|r| r.key.clone()).collect();
     distinct(&keys)?;
-    let mut rng = SplitMix(seed ^ 0x5357_4545_5021_4c48);
+    let mut rng = StreamRng::from_key(seed ^ 0x5357_4545_5021_4c48);
     let mut columns: Vec<Vec<String>> = Vec::with_capacity(ranges.len());
     for r in ranges {
         let mut perm: Vec<usize> = (0..n).collect();
         for i in (1..n).rev() {
-            let j = rng.below(i as u64 + 1) as usize;
+            let j = below(&mut rng, i as u64 + 1) as usize;
             perm.swap(i, j);
         }
         let col = perm
             .iter()
             .map(|&stratum| {
-                let t = (stratum as f64 + rng.unit()) / n as f64;
+                let t = (stratum as f64 + unit(&mut rng)) / n as f64;
                 format_significant(r.lo + (r.hi - r.lo) * t, 6)
             })
             .collect();
@@ -363,7 +335,7 @@ pub fn factor_lhs(sc: &Scenario, n: usize, seed: u64) -> Result<Design, String> 
 
 /// The points (0-based, ascending) that shard `k` of `n` (1 <= k <= n)
 /// runs in a design of `total` points. The points are put in a fixed
-/// pseudo-random order (a Fisher-Yates shuffle driven by SplitMix64 from a
+/// pseudo-random order (a Fisher-Yates shuffle driven by the SplitMix64 generator of `engine::rng` from a
 /// constant key, so the same for every design of `total` points) and dealt
 /// out in turn: position `j` of the shuffled order goes to shard
 /// `j mod n + 1`. Every point goes to exactly one shard, and each shard gets
@@ -374,9 +346,9 @@ pub fn factor_lhs(sc: &Scenario, n: usize, seed: u64) -> Result<Design, String> 
 /// first key's last levels).
 pub fn shard_points(total: usize, k: u64, n: u64) -> Vec<usize> {
     let mut order: Vec<usize> = (0..total).collect();
-    let mut rng = SplitMix(0x5357_4545_5020_5348);
+    let mut rng = StreamRng::from_key(0x5357_4545_5020_5348);
     for i in (1..total).rev() {
-        let j = rng.below(i as u64 + 1) as usize;
+        let j = below(&mut rng, i as u64 + 1) as usize;
         order.swap(i, j);
     }
     let n = n.max(1);

@@ -13,7 +13,8 @@
 //! the grid coordinate: the change the output would show if the factor
 //! crossed the whole grid (0 to 1) at that rate.
 
-use super::sensitivity::{percentile_interval, SplitMix};
+use crate::engine::rng::StreamRng;
+use crate::stats::random::{below, percentile_interval};
 
 /// Number of grid levels per factor.
 pub const LEVELS: u8 = 4;
@@ -38,15 +39,17 @@ pub struct MorrisDesign {
 
 /// Builds `r` trajectories over `k` factors, deterministic from `seed`.
 pub fn design(k: usize, r: usize, seed: u64) -> MorrisDesign {
-    let mut rng = SplitMix::new(seed ^ 0x4d4f_5252_4953_0001);
+    let mut rng = StreamRng::from_key(seed ^ 0x4d4f_5252_4953_0001);
     let mut points = Vec::with_capacity(r * (k + 1));
     let mut steps = Vec::with_capacity(r);
     for _ in 0..r {
         // Start levels 0..=3; the direction follows from the level.
-        let mut level: Vec<u8> = (0..k).map(|_| rng.below(u64::from(LEVELS)) as u8).collect();
+        let mut level: Vec<u8> = (0..k)
+            .map(|_| below(&mut rng, u64::from(LEVELS)) as u8)
+            .collect();
         let mut order: Vec<usize> = (0..k).collect();
         for i in (1..k).rev() {
-            let j = rng.below(i as u64 + 1) as usize;
+            let j = below(&mut rng, i as u64 + 1) as usize;
             order.swap(i, j);
         }
         points.push(coords(&level));
@@ -149,14 +152,14 @@ fn stats(ee: &[f64]) -> [f64; 3] {
 /// `seed`; every factor resampled on the same trajectories).
 pub fn effects(d: &MorrisDesign, y: &[f64], resamples: usize, seed: u64) -> Vec<MorrisIndices> {
     let ee = elementary_effects(d, y);
-    let mut rng = SplitMix::new(seed ^ 0x4d4f_5252_4953_0002);
+    let mut rng = StreamRng::from_key(seed ^ 0x4d4f_5252_4953_0002);
     // boot[factor][stat][resample]
     let mut boot = vec![[const { Vec::new() }; 3]; d.k];
     let mut pick = vec![0usize; d.r];
     let mut sample = Vec::with_capacity(d.r);
     for _ in 0..resamples {
         for p in pick.iter_mut() {
-            *p = rng.below(d.r.max(1) as u64) as usize;
+            *p = below(&mut rng, d.r.max(1) as u64) as usize;
         }
         for (f, e) in ee.iter().enumerate() {
             sample.clear();

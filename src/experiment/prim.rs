@@ -43,7 +43,8 @@
 //! and the first point removed, as in the EMA Workbench. Pure computation:
 //! no I/O, deterministic for given inputs and seed.
 
-use rand::{Rng, SeedableRng};
+use crate::stats::random::below;
+use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use statrs::distribution::{Binomial, DiscreteCDF};
 
@@ -689,7 +690,7 @@ impl Data<'_> {
         let (mut same, mut cov, mut den, mut mass) = (0usize, 0.0, 0.0, 0.0);
         let mut done = 0usize;
         for _ in 0..opts.resamples {
-            let rows: Vec<usize> = (0..n).map(|_| below(&mut rng, n)).collect();
+            let rows: Vec<usize> = (0..n).map(|_| below(&mut rng, n as u64) as usize).collect();
             let cases = rows.iter().filter(|&&i| self.label(i)).count();
             if cases == 0 || cases == n {
                 continue;
@@ -746,18 +747,6 @@ fn ratio(a: usize, b: usize) -> f64 {
         0.0
     } else {
         a as f64 / b as f64
-    }
-}
-
-/// Uniform on `0..n` (n >= 1) by rejection.
-fn below(rng: &mut Xoshiro256PlusPlus, n: usize) -> usize {
-    let n = n as u64;
-    let zone = u64::MAX - u64::MAX % n;
-    loop {
-        let x = rng.next_u64();
-        if x < zone {
-            return (x % n) as usize;
-        }
     }
 }
 

@@ -30,61 +30,6 @@ pub const WIDE_INTERVAL: f64 = 0.3;
 /// Points evaluated per batch (bounds the memory of slot values).
 const BATCH: usize = 2048;
 
-/// SplitMix64: a small deterministic generator for designs and bootstrap
-/// resamples (not for the simulation's random streams).
-#[derive(Debug, Clone)]
-pub struct SplitMix(u64);
-
-impl SplitMix {
-    /// A generator started from `seed`.
-    pub fn new(seed: u64) -> Self {
-        SplitMix(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform on `0..n` (`n >= 1`; 0 for `n = 0`), by rejection so it is unbiased.
-    pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 {
-            return 0;
-        }
-        let zone = u64::MAX - u64::MAX % n;
-        loop {
-            let x = self.next_u64();
-            if x < zone {
-                return x % n;
-            }
-        }
-    }
-}
-
-/// The central `level` percentile interval of the finite values (linear
-/// interpolation between order statistics); NaN ends without values.
-pub fn percentile_interval(values: &[f64], level: f64) -> (f64, f64) {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    v.sort_by(f64::total_cmp);
-    let q = |p: f64| {
-        let h = p * (v.len() - 1) as f64;
-        let lo = h.floor() as usize;
-        let hi = (lo + 1).min(v.len() - 1);
-        let a = v.get(lo).copied().unwrap_or(f64::NAN);
-        let b = v.get(hi).copied().unwrap_or(f64::NAN);
-        a + (b - a) * (h - lo as f64)
-    };
-    let tail = (1.0 - level) / 2.0;
-    (q(tail), q(1.0 - tail))
-}
-
 /// The method of a sensitivity analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -453,28 +398,6 @@ fn list(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percentile_interval_interpolates() {
-        let v: Vec<f64> = (0..=100).map(f64::from).collect();
-        let (lo, hi) = percentile_interval(&v, 0.95);
-        assert!((lo - 2.5).abs() < 1e-9 && (hi - 97.5).abs() < 1e-9);
-        assert_eq!(percentile_interval(&[3.0], 0.95), (3.0, 3.0));
-        assert!(percentile_interval(&[f64::NAN], 0.95).0.is_nan());
-    }
-
-    #[test]
-    fn below_is_uniform() {
-        // 6000 draws on 0..3: each count has sd sqrt(6000 * 2/9) = 36.5.
-        let mut r = SplitMix::new(1);
-        let mut c = [0u32; 3];
-        for _ in 0..6000 {
-            c[r.below(3) as usize] += 1;
-        }
-        assert!(c
-            .iter()
-            .all(|&x| (f64::from(x) - 2000.0).abs() < 4.0 * 36.5));
-    }
 
     #[test]
     fn morris_levels_are_stratum_centres() {

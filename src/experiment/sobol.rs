@@ -16,7 +16,9 @@
 //! (a count of thousands varying by hundreds) no longer inflates the
 //! variance of `S_i`.
 
-use super::sensitivity::{percentile_interval, SplitMix};
+use crate::engine::rng::StreamRng;
+use crate::stats::random::{below, percentile_interval};
+use rand::Rng;
 
 /// Largest base sample: the length of the scrambled sequence.
 pub const MAX_SAMPLES: usize = 1 << 16;
@@ -76,7 +78,7 @@ pub fn design(k: usize, n: usize, seed: u64) -> Result<SobolDesign, String> {
             "Sobol' indices need 1 to {MAX_FACTORS} factors, not {k}"
         ));
     }
-    let scramble = (SplitMix::new(seed ^ 0x534f_424f_4c00_0001).next_u64() >> 32) as u32;
+    let scramble = (StreamRng::from_key(seed ^ 0x534f_424f_4c00_0001).next_u64() >> 32) as u32;
     // Each f32 of the sequence is a multiple of 2^-24: the cell's centre
     // keeps coordinates strictly inside (0, 1).
     let half_cell = 0.5f64.powi(25);
@@ -176,12 +178,12 @@ pub fn indices(d: &SobolDesign, y: &[f64], resamples: usize, seed: u64) -> Vec<S
     let rows = Rows { k: d.k, y };
     let all: Vec<usize> = (0..d.n).collect();
     let point = estimate(&rows, &all);
-    let mut rng = SplitMix::new(seed ^ 0x534f_424f_4c00_0002);
+    let mut rng = StreamRng::from_key(seed ^ 0x534f_424f_4c00_0002);
     let mut boot: Vec<Vec<f64>> = vec![Vec::with_capacity(resamples); 2 * d.k];
     let mut pick = vec![0usize; d.n];
     for _ in 0..resamples {
         for p in pick.iter_mut() {
-            *p = rng.below(d.n as u64) as usize;
+            *p = below(&mut rng, d.n as u64) as usize;
         }
         for (b, v) in boot.iter_mut().zip(estimate(&rows, &pick)) {
             b.push(v);

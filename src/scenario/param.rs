@@ -624,7 +624,7 @@ impl Truncated {
 
     /// One draw: a uniform `u` in (0, 1) from 53 random bits, then [`Truncated::at`].
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        let u = ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
+        let u = crate::stats::random::open_unit(rng);
         self.at(u)
     }
 }

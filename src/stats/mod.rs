@@ -6,6 +6,7 @@ pub mod channels;
 pub mod histogram;
 pub mod moments;
 pub mod nested;
+pub mod random;
 
 /// Wilson score interval for a binomial proportion `k / n` at z = 1.96.
 pub fn wilson(k: f64, n: f64) -> (f64, f64) {

@@ -7,6 +7,7 @@
 //! part between blocks of parameters. No I/O.
 
 use super::moments::Welford;
+use super::random::{below, percentile};
 use statrs::distribution::{ContinuousCDF, Normal};
 
 /// The variance split of a nested design.
@@ -65,20 +66,23 @@ fn components(draws: &[&Welford]) -> (f64, f64, f64) {
 }
 
 /// Splits the variance of a nested design from each draw's replicate
-/// statistics, with a bootstrap over draws (`resamples` resamples, the
-/// generator keyed by `key`) for the parameter part.
-pub fn variance_split(draws: &[Welford], resamples: usize, key: u64) -> VarianceSplit {
+/// statistics, with a bootstrap over draws (`resamples` resamples drawn
+/// with `rng`) for the parameter part.
+pub fn variance_split(
+    draws: &[Welford],
+    resamples: usize,
+    rng: &mut (impl rand::Rng + ?Sized),
+) -> VarianceSplit {
     let all: Vec<&Welford> = draws.iter().collect();
     let (between, process, raw) = components(&all);
     let n = draws.len();
     let mut boot = Vec::with_capacity(resamples);
     if n > 1 {
-        let mut rng = crate::engine::rng::StreamRng::from_key(key);
         let mut pick: Vec<&Welford> = Vec::with_capacity(n);
         for _ in 0..resamples {
             pick.clear();
             for _ in 0..n {
-                let i = uniform_index(&mut rng, n);
+                let i = below(rng, n as u64) as usize;
                 if let Some(w) = draws.get(i) {
                     pick.push(w);
                 }
@@ -98,24 +102,6 @@ pub fn variance_split(draws: &[Welford], resamples: usize, key: u64) -> Variance
         truncated: raw < 0.0,
         parameter_ci: (percentile(&boot, 0.025), percentile(&boot, 0.975)),
     }
-}
-
-/// An index uniform in `0..n` (Lemire's multiply-shift; the bias is below 2^-32 for n < 2^32).
-pub fn uniform_index(rng: &mut impl rand::Rng, n: usize) -> usize {
-    ((rng.next_u64() as u128 * n as u128) >> 64) as usize
-}
-
-/// Percentile `q` of sorted values by linear interpolation (NaN when empty).
-pub fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let h = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
-    let lo = h.floor() as usize;
-    let hi = h.ceil() as usize;
-    let a = sorted.get(lo).copied().unwrap_or(f64::NAN);
-    let b = sorted.get(hi).copied().unwrap_or(a);
-    a + (h - lo as f64) * (b - a)
 }
 
 /// The mean of the draw means and its standard error clustered by draw:
@@ -273,12 +259,12 @@ fn solve(mut a: Vec<Vec<f64>>) -> Option<Vec<f64>> {
 mod tests {
     use super::*;
     use crate::engine::rng::StreamRng;
-    use rand::Rng;
+    use crate::stats::random::open_unit;
 
     fn normal(rng: &mut StreamRng) -> f64 {
         // Box-Muller from two uniforms.
-        let u1 = ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
-        let u2 = ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+        let u1 = open_unit(rng);
+        let u2 = open_unit(rng);
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
     }
 
@@ -298,7 +284,7 @@ mod tests {
                 w
             })
             .collect();
-        let s = variance_split(&draws, 200, 7);
+        let s = variance_split(&draws, 200, &mut StreamRng::from_key(7));
         // SE of the mean within variance: 9 * sqrt(2 / (P (Q - 1))).
         let se_within = 9.0 * (2.0 / (p * (q - 1)) as f64).sqrt();
         assert!((s.process - 9.0).abs() < 4.0 * se_within, "{s:?}");
@@ -324,7 +310,7 @@ mod tests {
                 w
             })
             .collect();
-        let s = variance_split(&draws, 500, 1);
+        let s = variance_split(&draws, 500, &mut StreamRng::from_key(1));
         let var_mean = 1.0 / 5.0;
         assert!(s.parameter < 4.0 * var_mean * (2.0 / 399.0f64).sqrt());
         assert!(s.parameter_ci.0 < 1e-3);
@@ -340,7 +326,7 @@ mod tests {
                 w
             })
             .collect();
-        let s = variance_split(&draws, 100, 1);
+        let s = variance_split(&draws, 100, &mut StreamRng::from_key(1));
         assert!(s.process.is_nan() && s.parameter.is_nan(), "{s:?}");
         assert!(s.between > 0.0);
     }
