@@ -8,7 +8,6 @@ use anyhow::{bail, Context, Result};
 use ddrsim::calibrate::targets::read;
 use ddrsim::calibrate::{Calibration, Fit, ParameterSummary, TargetSummary};
 use ddrsim::plot::calibrate::{parameters_chart, targets_chart, ParameterPanel};
-use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -58,7 +57,11 @@ pub fn run(args: &CalibrateArgs) -> Result<()> {
                 p.id
             )
         })?;
-        scenario_files.push((p.id.clone(), sp.display().to_string(), sha(&loaded.text)));
+        scenario_files.push((
+            p.id.clone(),
+            sp.display().to_string(),
+            super::sha256_hex(&loaded.text),
+        ));
         scenarios.push(loaded.scenario);
     }
     let cal =
@@ -136,7 +139,7 @@ pub fn run(args: &CalibrateArgs) -> Result<()> {
         "tool": "ddrsim calibrate",
         "version": env!("CARGO_PKG_VERSION"),
         "targets_file": path.display().to_string(),
-        "targets_sha256": sha(&text),
+        "targets_sha256": super::sha256_hex(&text),
         "scenarios": scenario_files.iter().map(|(id, p, h)| serde_json::json!({"programme": id, "path": p, "sha256": h})).collect::<Vec<_>>(),
         "leave_out": cal.leave_out,
         "parameters": cal.parameters.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
@@ -168,11 +171,6 @@ pub fn run(args: &CalibrateArgs) -> Result<()> {
         );
     }
     Ok(())
-}
-
-fn sha(text: &str) -> String {
-    let d = Sha256::digest(text.as_bytes());
-    d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Number in the shortest round-trip form, or empty if not finite.

@@ -21,7 +21,6 @@ use ddrsim::output::manifest::FORMAT_VERSION;
 use ddrsim::report::channels::explain;
 use ddrsim::report::claim as words;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -250,7 +249,7 @@ pub fn run(args: &ClaimArgs) -> Result<()> {
         "command": "claim",
         "scenario": sc.name,
         "scenario_source": loaded.source,
-        "scenario_sha256": super::run::hex(&Sha256::digest(loaded.text.as_bytes())),
+        "scenario_sha256": loaded.sha256(),
         "seed": seed,
         "policies": setup.scenario.policies.iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
         "policy": setup.policy,

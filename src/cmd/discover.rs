@@ -13,7 +13,6 @@ use ddrsim::output::atomic::{folder_name, write_file, StagedDir};
 use ddrsim::output::number::stat;
 use ddrsim::plot::discover::{BoxPoint, TradeoffChart};
 use ddrsim::scenario::overrides::Override;
-use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -193,7 +192,7 @@ pub fn run(args: &DiscoverArgs) -> Result<()> {
         "ddrsim_version": env!("CARGO_PKG_VERSION"),
         "scenario": sc.name,
         "scenario_source": loaded.source,
-        "scenario_sha256": hex(&Sha256::digest(loaded.text.as_bytes())),
+        "scenario_sha256": loaded.sha256(),
         "overrides": loaded.overrides,
         "seed": seed,
         "points": args.points,
@@ -572,8 +571,4 @@ fn discover_csv(found: &Discovery, names: &[String]) -> Result<Vec<u8>> {
         }
     }
     Ok(w.into_inner()?)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -3,7 +3,7 @@
 
 #![deny(clippy::indexing_slicing)]
 
-use super::run::{finish, hex, Finish};
+use super::run::{finish, Finish};
 use super::Loaded;
 use crate::cli::MergeArgs;
 use anyhow::{bail, Context, Result};
@@ -14,7 +14,6 @@ use ddrsim::output::replicates::{ReplicatesCsv, Sink};
 use ddrsim::output::shard::{self, check_set, copy_rows, read_info, read_state, ShardState};
 use ddrsim::scenario::parse_and_validate;
 use ddrsim::stats::channels::ChannelAccumulator;
-use sha2::{Digest, Sha256};
 use std::time::Instant;
 
 /// Runs the command.
@@ -55,7 +54,7 @@ pub fn run(args: &MergeArgs) -> Result<()> {
         let path = s.dir.join("scenario.toml");
         let t = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        if hex(&Sha256::digest(t.as_bytes())) != s.info.scenario_sha256 {
+        if super::sha256_hex(&t) != s.info.scenario_sha256 {
             bail!(
                 "{} does not match the scenario SHA-256 in {}: the shard folder was altered",
                 path.display(),

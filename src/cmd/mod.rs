@@ -121,3 +121,64 @@ pub fn threads(requested: Option<usize>) -> Result<usize> {
         Some(n) => n,
     })
 }
+
+/// Lower-case hex SHA-256 of a text (scenario and posterior hashes).
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Loaded {
+    /// SHA-256 of the scenario text as run (overrides applied).
+    pub fn sha256(&self) -> String {
+        sha256_hex(&self.text)
+    }
+
+    /// The manifest of a folder of results of this scenario: every field
+    /// from the scenario and the command line; warnings are the scenario's
+    /// (a command adds its own), `precision` and `params` unset.
+    pub fn manifest(
+        &self,
+        seed: u64,
+        replicates: u64,
+        policies: Vec<String>,
+        threads: usize,
+        started: std::time::Instant,
+    ) -> ddrsim::output::manifest::Manifest {
+        use ddrsim::output::manifest::{Manifest, ManifestGroup, FORMAT_VERSION};
+        let sc = &self.scenario;
+        Manifest {
+            ddrsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            format_version: FORMAT_VERSION,
+            scenario: sc.name.clone(),
+            scenario_source: self.source.clone(),
+            scenario_sha256: self.sha256(),
+            seed,
+            first_replicate: 0,
+            replicates,
+            baseline: policies.first().cloned().unwrap_or_default(),
+            policies,
+            threads,
+            rng: ddrsim::engine::rng::RNG_NAME.to_string(),
+            command_line: std::env::args().collect::<Vec<_>>().join(" "),
+            wall_seconds: started.elapsed().as_secs_f64(),
+            start: sc.start.to_string(),
+            horizon_months: sc.horizon,
+            groups: sc
+                .groups
+                .iter()
+                .map(|g| ManifestGroup {
+                    id: g.id.clone(),
+                    label: g.label.clone(),
+                })
+                .collect(),
+            warnings: sc.warnings.clone(),
+            overrides: self.overrides.clone(),
+            precision: None,
+            params: None,
+        }
+    }
+}

@@ -7,12 +7,11 @@ use super::load_with;
 use crate::cli::{ChannelsMode, RunArgs};
 use anyhow::{Context, Result};
 use ddrsim::engine::channels::{decomposition_cost, run_channels};
-use ddrsim::engine::rng::RNG_NAME;
 use ddrsim::engine::run::{run_with as run_replicates, Adjust, RunOptions};
 use ddrsim::model::outcome::{outcome_columns, Unit};
 use ddrsim::output::atomic::{folder_name, write_file, StagedDir};
 use ddrsim::output::channels::{channel_rows, write_channels, ChannelRow};
-use ddrsim::output::manifest::{Manifest, ManifestGroup, FORMAT_VERSION};
+use ddrsim::output::manifest::{Manifest, FORMAT_VERSION};
 use ddrsim::output::number::human;
 use ddrsim::output::replicates::{ReplicateWriter, ReplicatesCsv, Sink};
 use ddrsim::output::shard::{self, ShardInfo, ShardSpec, ShardState};
@@ -20,7 +19,6 @@ use ddrsim::output::tables::{self, pair_stats, ratio_stats, stats, Badge};
 use ddrsim::scenario::Scenario;
 use ddrsim::stats::accum::{ReplicateResult, RunAccumulator};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal};
 use std::path::PathBuf;
@@ -232,7 +230,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         let info = ShardInfo {
             ddrsim_version: env!("CARGO_PKG_VERSION").to_string(),
             format_version: FORMAT_VERSION,
-            scenario_sha256: hex(&Sha256::digest(loaded.text.as_bytes())),
+            scenario_sha256: loaded.sha256(),
             scenario: sc.name.clone(),
             scenario_source: loaded.source.clone(),
             seed,
@@ -377,31 +375,6 @@ pub(super) fn finish(staged: StagedDir, f: &Finish, check: &dyn Fn() -> Result<(
 
     let manifest =
         Manifest {
-            ddrsim_version: env!("CARGO_PKG_VERSION").to_string(),
-            format_version: FORMAT_VERSION,
-            scenario: sc.name.clone(),
-            scenario_source: loaded.source.clone(),
-            scenario_sha256: hex(&Sha256::digest(loaded.text.as_bytes())),
-            seed,
-            first_replicate: 0,
-            replicates,
-            policies: sc.policies.iter().map(|p| p.id.clone()).collect(),
-            baseline: sc.baseline().id.clone(),
-            threads,
-            rng: RNG_NAME.to_string(),
-            command_line: std::env::args().collect::<Vec<_>>().join(" "),
-            wall_seconds: started.elapsed().as_secs_f64(),
-            start: sc.start.to_string(),
-            horizon_months: sc.horizon,
-            groups: sc
-                .groups
-                .iter()
-                .map(|g| ManifestGroup {
-                    id: g.id.clone(),
-                    label: g.label.clone(),
-                })
-                .collect(),
-            overrides: loaded.overrides.clone(),
             precision: precision.clone(),
             params: params.clone(),
             warnings: sc
@@ -412,6 +385,13 @@ pub(super) fn finish(staged: StagedDir, f: &Finish, check: &dyn Fn() -> Result<(
                     format!("policy '{p}': mean offset_shortfall USD {}", human(*m, 0))
                 }))
                 .collect(),
+            ..loaded.manifest(
+                seed,
+                replicates,
+                sc.policies.iter().map(|p| p.id.clone()).collect(),
+                threads,
+                started,
+            )
         };
     write_file(
         &dir.join("manifest.json"),
@@ -638,10 +618,6 @@ impl Stop {
         }
         Ok(())
     }
-}
-
-pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn cell(mean: f64, half: f64, digits: usize) -> String {

@@ -8,17 +8,15 @@
 use super::load_with;
 use crate::cli::{SensitivityArgs, SensitivityMethod};
 use anyhow::{bail, Context, Result};
-use ddrsim::engine::rng::RNG_NAME;
 use ddrsim::experiment::factors::{factors, UncertainFactor};
 use ddrsim::experiment::sensitivity::{analyse, Analysis, Method, Settings};
 use ddrsim::experiment::{format_number, format_significant, sobol};
 use ddrsim::model::outcome::outcome_columns;
 use ddrsim::output::atomic::{folder_name, write_file, StagedDir};
-use ddrsim::output::manifest::{Manifest, ManifestGroup, FORMAT_VERSION};
+use ddrsim::output::manifest::Manifest;
 use ddrsim::plot::sensitivity::{Bar, SensitivityChart};
 use ddrsim::scenario::overrides::Override;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sha2::{Digest, Sha256};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -238,42 +236,13 @@ pub fn run(args: &SensitivityArgs) -> Result<()> {
         .chain(args.policy.clone())
         .collect();
     let manifest = Manifest {
-        ddrsim_version: env!("CARGO_PKG_VERSION").to_string(),
-        format_version: FORMAT_VERSION,
-        scenario: sc.name.clone(),
-        scenario_source: loaded.source.clone(),
-        scenario_sha256: Sha256::digest(loaded.text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-        seed,
-        first_replicate: 0,
-        replicates: args.replicates,
-        policies,
-        baseline: baseline.clone(),
-        threads,
-        rng: RNG_NAME.to_string(),
-        command_line: std::env::args().collect::<Vec<_>>().join(" "),
-        wall_seconds: started.elapsed().as_secs_f64(),
-        start: sc.start.to_string(),
-        horizon_months: sc.horizon,
-        groups: sc
-            .groups
-            .iter()
-            .map(|g| ManifestGroup {
-                id: g.id.clone(),
-                label: g.label.clone(),
-            })
-            .collect(),
         warnings: sc
             .warnings
             .iter()
             .chain(&analysis.warnings)
             .cloned()
             .collect(),
-        overrides: loaded.overrides.clone(),
-        precision: None,
-        params: None,
+        ..loaded.manifest(seed, args.replicates, policies, threads, started)
     };
     let mut json = serde_json::to_value(&manifest)?;
     if let Some(o) = json.as_object_mut() {

@@ -13,7 +13,6 @@ use ddrsim::output::shard::ShardSpec;
 use ddrsim::plot::sweep::{EffectChart, EffectPoint};
 use ddrsim::scenario::overrides::{self, Override};
 use ddrsim::scenario::{parse_and_validate, Scenario};
-use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -92,7 +91,7 @@ pub fn run(args: &SweepArgs) -> Result<()> {
         "format": PLAN_FORMAT,
         "ddrsim_version": env!("CARGO_PKG_VERSION"),
         "scenario": loaded.source,
-        "scenario_sha256": hex(&Sha256::digest(loaded.text.as_bytes())),
+        "scenario_sha256": loaded.sha256(),
         "overrides": loaded.overrides,
         "design": {
             "kind": design.kind,
@@ -116,7 +115,7 @@ pub fn run(args: &SweepArgs) -> Result<()> {
         if let Some((_, _, text)) = &posterior {
             obj.insert(
                 "params_sha256".into(),
-                serde_json::json!(hex(&Sha256::digest(text.as_bytes()))),
+                serde_json::json!(super::sha256_hex(text)),
             );
         }
         if let Some(p) = &precision {
@@ -506,7 +505,7 @@ fn merge(args: &SweepArgs) -> Result<()> {
     let text = fs::read_to_string(&sc_path)
         .with_context(|| format!("cannot read '{}'", sc_path.display()))?;
     anyhow::ensure!(
-        Some(hex(&Sha256::digest(text.as_bytes())).as_str())
+        Some(super::sha256_hex(&text).as_str())
             == common.get("scenario_sha256").and_then(|h| h.as_str()),
         "'{}' does not have the SHA-256 recorded in its sweep.json: the shard folder was altered",
         sc_path.display()
@@ -581,10 +580,6 @@ fn merge(args: &SweepArgs) -> Result<()> {
         );
     }
     Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `key=value, key=value` of one point.
