@@ -175,22 +175,16 @@ fn inversion_from<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64, u: f64, f0: f64)
 /// the search continues from that uniform, so the draw stays exact.
 #[inline]
 pub fn sample_hazard<R: Rng + ?Sized>(rng: &mut R, n: u64, h: f64) -> u64 {
-    sample_hazard_p(rng, n, h, f64::NAN)
+    sample_hazard_p(rng, n, h, None)
 }
 
 /// [`sample_hazard`] with `p_known = 1 - exp(-h)` computed by the caller
-/// as `draw::prob(h)` (NaN: not known, computed here when needed). The same
+/// as `draw::prob(h)` (`None`: not known, computed here when needed). The same
 /// draws as [`sample_hazard`], without the `exp_m1` per draw for a hazard
 /// that stays constant over many draws.
 #[inline]
-pub fn sample_hazard_p<R: Rng + ?Sized>(rng: &mut R, n: u64, h: f64, p_known: f64) -> u64 {
-    let p_of = |h: f64| {
-        if p_known.is_nan() {
-            -(-h).exp_m1()
-        } else {
-            p_known
-        }
-    };
+pub fn sample_hazard_p<R: Rng + ?Sized>(rng: &mut R, n: u64, h: f64, p_known: Option<f64>) -> u64 {
+    let p_of = |h: f64| p_known.unwrap_or_else(|| -(-h).exp_m1());
     if n == 0 || h.is_nan() || h <= 0.0 {
         return 0;
     }

@@ -44,24 +44,33 @@ pub fn binomial_hazard<R: Rng + ?Sized>(rng: &mut R, n: u64, h: f64) -> u64 {
 }
 
 /// A monthly hazard with its probability `prob(h)` when computed ahead
-/// (for a hazard constant over many draws), NaN when not.
+/// (for a hazard constant over many draws).
 #[derive(Debug, Clone, Copy)]
 pub struct Hazard {
     /// The hazard.
     pub h: f64,
-    /// `prob(h)`, or NaN when left to the draw.
-    pub p: f64,
+    /// `prob(h)`, or `None` when left to the draw.
+    pub p: Option<f64>,
 }
 
 impl Hazard {
     /// A hazard with its probability computed now.
     pub fn new(h: f64) -> Self {
-        Hazard { h, p: prob(h) }
+        Hazard {
+            h,
+            p: Some(prob(h)),
+        }
     }
 
     /// A hazard whose probability the draw computes if it needs it.
     pub fn lazy(h: f64) -> Self {
-        Hazard { h, p: f64::NAN }
+        Hazard { h, p: None }
+    }
+
+    /// `prob(h)`, computed now if it was not ahead.
+    #[inline]
+    pub fn prob(self) -> f64 {
+        self.p.unwrap_or_else(|| prob(self.h))
     }
 }
 

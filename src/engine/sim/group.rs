@@ -33,9 +33,7 @@ pub(super) struct GroupState {
     pub p_relapse: f64,
     /// `prob(h_relapse_self)`: constant over the replicate.
     pub p_relapse_self: f64,
-    /// `prob(h_rr_programme)`: constant over the replicate.
-    pub p_rr: f64,
-    /// `h_rr_programme` with its probability.
+    /// `h_rr_programme` with its probability (constant over the replicate).
     pub hz_rr_programme: Hazard,
     /// `h_drop` with its probability.
     pub hz_drop: Hazard,
@@ -65,7 +63,6 @@ impl GroupState {
             unpaid_course_months: 0,
             p_relapse: prob(g.h_relapse),
             p_relapse_self: prob(g.h_relapse_self),
-            p_rr: prob(g.h_rr_programme),
             hz_rr_programme: Hazard::new(g.h_rr_programme),
             hz_drop: Hazard::new(g.h_drop),
             hz_drop_interrupted: Hazard::new(g.h_drop_interrupted),

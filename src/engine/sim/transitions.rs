@@ -21,7 +21,7 @@ impl Run<'_> {
             let tally = &mut self.tallies[gi];
             // 5.1 Courses.
             let d = gp.reint_months;
-            let p_rr = g.p_rr;
+            let p_rr = g.hz_rr_programme.prob();
             g.r_next.fill(0);
             g.unpaid_course_months = 0;
             let mut funded_left = match admission {
