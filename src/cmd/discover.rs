@@ -12,7 +12,6 @@ use ddrsim::model::outcome::{outcome_columns, Better, Unit};
 use ddrsim::output::atomic::{folder_name, write_file, StagedDir};
 use ddrsim::output::number::stat;
 use ddrsim::plot::discover::{BoxPoint, TradeoffChart};
-use ddrsim::scenario::overrides::Override;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -48,25 +47,7 @@ pub fn run(args: &DiscoverArgs) -> Result<()> {
             "--min-density: a share in [0, 1], not {d}"
         );
     }
-    let mut overrides = args.set.clone();
-    for r in &args.vary {
-        anyhow::ensure!(
-            r.lo < r.hi,
-            "--vary {}={}..{}: the range must have a low end below its high end",
-            r.key,
-            r.lo,
-            r.hi
-        );
-        overrides.push(Override {
-            key: r.key.clone(),
-            value: format!(
-                "{{ dist = \"uniform\", min = {}, max = {} }}",
-                ddrsim::experiment::format_number(r.lo),
-                ddrsim::experiment::format_number(r.hi)
-            ),
-        });
-    }
-    let loaded = super::load_with(args.scenario.as_deref(), &overrides)?;
+    let loaded = super::load_with_vary(args.scenario.as_deref(), &args.set, &args.vary)?;
     let sc = &loaded.scenario;
     for w in &sc.warnings {
         eprintln!("warning: {w}");

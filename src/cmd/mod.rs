@@ -182,3 +182,26 @@ impl Loaded {
         }
     }
 }
+
+/// [`load_with`] after adding each `--vary key=lo..hi` as an override that
+/// makes the key uniform on the range (`sensitivity`, `discover`); an error
+/// then says how `--vary` was applied.
+pub fn load_with_vary(
+    path: Option<&Path>,
+    set: &[Override],
+    vary: &[ddrsim::experiment::Range],
+) -> Result<Loaded> {
+    let mut all = set.to_vec();
+    for r in vary {
+        all.push(r.uniform_override().map_err(anyhow::Error::msg)?);
+    }
+    load_with(path, &all).map_err(|e| {
+        if vary.is_empty() {
+            e
+        } else {
+            anyhow::anyhow!(
+                "{e:#}\n  note: each --vary key=lo..hi is applied as --set key={{ dist = \"uniform\", min = lo, max = hi }}; a shared draw is varied with --vary shared.NAME=lo..hi"
+            )
+        }
+    })
+}

@@ -5,7 +5,6 @@
 
 #![deny(clippy::indexing_slicing)]
 
-use super::load_with;
 use crate::cli::{SensitivityArgs, SensitivityMethod};
 use anyhow::{bail, Context, Result};
 use ddrsim::experiment::factors::{factors, UncertainFactor};
@@ -15,7 +14,6 @@ use ddrsim::model::outcome::outcome_columns;
 use ddrsim::output::atomic::{folder_name, write_file, StagedDir};
 use ddrsim::output::manifest::Manifest;
 use ddrsim::plot::sensitivity::{Bar, SensitivityChart};
-use ddrsim::scenario::overrides::Override;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -51,33 +49,7 @@ pub const COLUMNS: [&str; 13] = [
 /// Runs `ddrsim sensitivity`.
 pub fn run(args: &SensitivityArgs) -> Result<()> {
     let started = Instant::now();
-    let mut overrides: Vec<Override> = args.set.clone();
-    for r in &args.vary {
-        anyhow::ensure!(
-            r.lo < r.hi,
-            "--vary {}={}..{}: the range is empty: give lo < hi",
-            r.key,
-            r.lo,
-            r.hi
-        );
-        overrides.push(Override {
-            key: r.key.clone(),
-            value: format!(
-                "{{ dist = \"uniform\", min = {}, max = {} }}",
-                format_number(r.lo),
-                format_number(r.hi)
-            ),
-        });
-    }
-    let loaded = load_with(args.scenario.as_deref(), &overrides).map_err(|e| {
-        if args.vary.is_empty() {
-            e
-        } else {
-            anyhow::anyhow!(
-                "{e:#}\n  note: each --vary key=lo..hi is applied as --set key={{ dist = \"uniform\", min = lo, max = hi }}; a shared draw is varied with --vary shared.NAME=lo..hi"
-            )
-        }
-    })?;
+    let loaded = super::load_with_vary(args.scenario.as_deref(), &args.set, &args.vary)?;
     let sc = &loaded.scenario;
     for w in &sc.warnings {
         eprintln!("warning: {w}");

@@ -206,6 +206,28 @@ pub fn parse_vary(s: &str) -> Result<Range, String> {
     })
 }
 
+impl Range {
+    /// The range as a `--set` override making the key uncertain, uniform on
+    /// `lo..hi` (how `sensitivity` and `discover` apply `--vary`); refused
+    /// when the range is empty.
+    pub fn uniform_override(&self) -> Result<crate::scenario::overrides::Override, String> {
+        if self.lo.is_nan() || self.hi.is_nan() || self.lo >= self.hi {
+            return Err(format!(
+                "--vary {}={}..{}: the range is empty: give lo < hi",
+                self.key, self.lo, self.hi
+            ));
+        }
+        Ok(crate::scenario::overrides::Override {
+            key: self.key.clone(),
+            value: format!(
+                "{{ dist = \"uniform\", min = {}, max = {} }}",
+                format_number(self.lo),
+                format_number(self.hi)
+            ),
+        })
+    }
+}
+
 /// A design: the swept keys and, per point, one value text per key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Design {
