@@ -52,22 +52,9 @@ pub fn run(args: &DiscoverArgs) -> Result<()> {
     for w in &sc.warnings {
         eprintln!("warning: {w}");
     }
-    let ids: Vec<&str> = sc.policies.iter().map(|p| p.id.as_str()).collect();
-    let others = || ids.iter().skip(1).copied().collect::<Vec<_>>().join(", ");
     let policy = match args.policy.as_deref() {
-        Some(p) => ids
-            .iter()
-            .skip(1)
-            .position(|id| *id == p)
-            .map(|i| i + 1)
-            .with_context(|| {
-                format!(
-                    "--policy '{p}': not a policy other than the baseline '{}' (allowed: {})",
-                    sc.baseline().id,
-                    others()
-                )
-            })?,
-        None if ids.len() > 1 => 1,
+        Some(p) => sc.compared_policy(p).map_err(anyhow::Error::msg)?,
+        None if sc.policies.len() > 1 => 1,
         None => bail!(
             "the scenario has no policy besides the baseline: discovery compares a policy with it"
         ),
@@ -125,7 +112,7 @@ pub fn run(args: &DiscoverArgs) -> Result<()> {
     })
     .map_err(|e| anyhow::anyhow!("discover on scenario '{}': {e}", loaded.source))?;
 
-    let policy_id = ids.get(policy).copied().unwrap_or_default();
+    let policy_id = sc.policies.get(policy).map_or("", |p| p.id.as_str());
     let words = Words {
         policy: policy_id.to_string(),
         noun: noun(metric.name),

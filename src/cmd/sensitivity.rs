@@ -80,23 +80,12 @@ pub fn run(args: &SensitivityArgs) -> Result<()> {
     let unit = cols.get(column).map(|c| c.metric.unit);
     let scale = unit.map_or(1.0, |u| u.scale() as f64);
     let baseline = sc.baseline().id.clone();
-    let policy = match &args.policy {
-        None => None,
-        Some(p) => {
-            let others: Vec<&str> = sc.policies.iter().skip(1).map(|x| x.id.as_str()).collect();
-            match sc.policies.iter().position(|x| &x.id == p) {
-                Some(i) if i > 0 => Some(i),
-                _ => bail!(
-                    "--policy '{p}': not a policy other than the baseline '{baseline}' (allowed: {})",
-                    if others.is_empty() {
-                        "none: the scenario has only the baseline".to_string()
-                    } else {
-                        others.join(", ")
-                    }
-                ),
-            }
-        }
-    };
+    let policy = args
+        .policy
+        .as_deref()
+        .map(|p| sc.compared_policy(p))
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     let method = match args.method {
         SensitivityMethod::Morris => Method::Morris,
         SensitivityMethod::Sobol => Method::Sobol,

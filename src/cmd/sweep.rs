@@ -721,18 +721,13 @@ fn validate_points(design: &Design, text: &str, source: &str) -> Result<Vec<Scen
 }
 
 fn chart_policy(sc: &Scenario, chosen: Option<&str>) -> Result<String> {
-    let ids: Vec<&str> = sc.policies.iter().map(|p| p.id.as_str()).collect();
-    match chosen {
-        Some(p) => {
-            anyhow::ensure!(
-                ids.iter().skip(1).any(|id| *id == p),
-                "--policy '{p}': not a policy other than the baseline (allowed: {})",
-                ids.iter().skip(1).copied().collect::<Vec<_>>().join(", ")
-            );
-            Ok(p.to_string())
-        }
-        None => Ok(ids.get(1).map(|s| s.to_string()).unwrap_or_default()),
-    }
+    Ok(match chosen {
+        Some(p) => sc
+            .compared_policy(p)
+            .map_err(anyhow::Error::msg)
+            .map(|_| p.to_string())?,
+        None => sc.policies.get(1).map(|p| p.id.clone()).unwrap_or_default(),
+    })
 }
 
 /// Checks or creates the output folder and writes `sweep.json`.

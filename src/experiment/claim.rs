@@ -70,19 +70,10 @@ pub fn setup(sc: &Scenario, policy: Option<&str>) -> Result<ClaimSetup, String> 
     };
     let base = sc.policies.first().ok_or("the scenario has no policies")?;
     let chosen: &Policy = match policy {
-        Some(id) => {
-            let p =
-                sc.policies.iter().find(|p| p.id == id).ok_or_else(|| {
-                    format!("--policy '{id}': no such policy (policies: {})", ids())
-                })?;
-            if p.id == base.id {
-                return Err(format!(
-                    "--policy '{id}' is the baseline; choose a policy to compare with it ({})",
-                    ids()
-                ));
-            }
-            p
-        }
+        Some(id) => sc
+            .policies
+            .get(sc.compared_policy(id)?)
+            .ok_or("the scenario has no policies")?,
         None => {
             let kick = |p: &&Policy| p.kickstart.is_some();
             let plain = |p: &&Policy| {

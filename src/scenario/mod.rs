@@ -473,6 +473,33 @@ impl Scenario {
         &self.policies[0]
     }
 
+    /// The index of policy `id` as the one compared with the baseline
+    /// (`--policy` of the experiment commands): an error names the policies
+    /// allowed when `id` is unknown or is the baseline itself.
+    pub fn compared_policy(&self, id: &str) -> Result<usize, String> {
+        let others: Vec<&str> = self
+            .policies
+            .iter()
+            .skip(1)
+            .map(|p| p.id.as_str())
+            .collect();
+        let allowed = if others.is_empty() {
+            "none: the scenario has only the baseline".to_string()
+        } else {
+            others.join(", ")
+        };
+        match self.policies.iter().position(|p| p.id == id) {
+            Some(0) => Err(format!(
+                "--policy '{id}' is the baseline; choose a policy to compare with it (allowed: {allowed})"
+            )),
+            Some(i) => Ok(i),
+            None => Err(format!(
+                "--policy '{id}': no such policy other than the baseline '{}' (allowed: {allowed})",
+                self.baseline().id
+            )),
+        }
+    }
+
     /// Calendar month of model month `t`.
     pub fn date(&self, t: u32) -> YearMonth {
         self.start.of_index(t)
