@@ -331,15 +331,7 @@ impl Reader<'_> {
     fn programme(&mut self, i: usize, v: &Node) -> Option<ProgrammeSpec> {
         let at = line_col(self.text, v.span().start);
         let t = self.table(&format!("programme.{}", i + 1), v)?;
-        let id = t
-            .iter()
-            .find(|(k, _)| k.get_ref().as_ref() == "id")
-            .and_then(|(_, v)| match v.get_ref() {
-                DeValue::String(s) => Some(s.to_string()),
-                _ => None,
-            })
-            .unwrap_or_default();
-        let base = item_key("programme", &id, i);
+        let base = item_key("programme", &raw_id(t), i);
         self.unknown(&base, t, &["id", "scenario"]);
         let get = |name: &str| t.iter().find(|(k, _)| k.get_ref().as_ref() == name);
         let id = match get("id") {
@@ -374,15 +366,7 @@ impl Reader<'_> {
     fn target(&mut self, i: usize, v: &Node) -> Option<TargetSpec> {
         let at = line_col(self.text, v.span().start);
         let t = self.table(&format!("target.{}", i + 1), v)?;
-        let id_raw = t
-            .iter()
-            .find(|(k, _)| k.get_ref().as_ref() == "id")
-            .and_then(|(_, v)| match v.get_ref() {
-                DeValue::String(s) => Some(s.to_string()),
-                _ => None,
-            })
-            .unwrap_or_default();
-        let base = item_key("target", &id_raw, i);
+        let base = item_key("target", &raw_id(t), i);
         let known = [
             "id",
             "programme",
@@ -533,6 +517,18 @@ impl Reader<'_> {
             at,
         })
     }
+}
+
+/// The `id` string of an item's table, or "" (for naming the item in
+/// errors before its fields are checked).
+fn raw_id(t: &DeTable) -> String {
+    t.iter()
+        .find(|(k, _)| k.get_ref().as_ref() == "id")
+        .and_then(|(_, v)| match v.get_ref() {
+            DeValue::String(s) => Some(s.to_string()),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 /// Reads a targets file; on failure, every problem found.
