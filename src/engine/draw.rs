@@ -22,7 +22,7 @@ pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     if log::active() {
         let before = super::rng::count::words();
         let k = binomial::sample(rng, n, p);
-        log::record(n, p, false, super::rng::count::words() - before);
+        log::record(n, log::Drawn::P(p), super::rng::count::words() - before);
         return k;
     }
     binomial::sample(rng, n, p)
@@ -37,7 +37,11 @@ pub fn binomial_hazard<R: Rng + ?Sized>(rng: &mut R, n: u64, h: f64) -> u64 {
     if log::active() {
         let before = super::rng::count::words();
         let k = binomial::sample_hazard(rng, n, h);
-        log::record(n, h, true, super::rng::count::words() - before);
+        log::record(
+            n,
+            log::Drawn::Hazard(h, None),
+            super::rng::count::words() - before,
+        );
         return k;
     }
     binomial::sample_hazard(rng, n, h)
@@ -81,7 +85,11 @@ pub fn binomial_hazard_of<R: Rng + ?Sized>(rng: &mut R, n: u64, hz: Hazard) -> u
     if log::active() {
         let before = super::rng::count::words();
         let k = binomial::sample_hazard_p(rng, n, hz.h, hz.p);
-        log::record(n, hz.h, true, super::rng::count::words() - before);
+        log::record(
+            n,
+            log::Drawn::Hazard(hz.h, hz.p),
+            super::rng::count::words() - before,
+        );
         return k;
     }
     binomial::sample_hazard_p(rng, n, hz.h, hz.p)
@@ -127,12 +135,34 @@ pub mod log {
         ACTIVE.load(Ordering::Relaxed)
     }
 
+    /// What one binomial draw was asked for, besides its `n`.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub enum Drawn {
+        /// `Binomial(n, p)` ([`super::binomial`]).
+        P(f64),
+        /// `Binomial(n, prob(h))` ([`super::binomial_hazard`],
+        /// [`super::binomial_hazard_of`]), with `prob(h)` when the engine had
+        /// computed it ahead (`None`: the draw computes it if it needs it).
+        Hazard(f64, Option<f64>),
+    }
+
+    /// One binomial draw as the engine asked for it.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct Logged {
+        /// Number of trials.
+        pub n: u64,
+        /// Its probability or hazard.
+        pub what: Drawn,
+        /// Serial number, on this thread, of the stream it drew from
+        /// (draws from one stream share it).
+        pub stream: u64,
+    }
+
     /// The binomial draws of a stretch of work.
     #[derive(Debug, Clone, Default)]
     pub struct DrawLog {
-        /// `(n, x, hazard)` of every draw, in order: `x` is `p` for
-        /// [`super::binomial`], `h` for [`super::binomial_hazard`] (`hazard` true).
-        pub draws: Vec<(u64, f64, bool)>,
+        /// Every draw, in order.
+        pub draws: Vec<Logged>,
         /// 64-bit words those draws took from their streams.
         pub words: u64,
     }
@@ -153,10 +183,14 @@ pub mod log {
         LOG.with(|l| l.borrow_mut().take().unwrap_or_default())
     }
 
-    pub(crate) fn record(n: u64, x: f64, hazard: bool, words: u64) {
+    pub(crate) fn record(n: u64, what: Drawn, words: u64) {
         LOG.with(|l| {
             if let Some(log) = l.borrow_mut().as_mut() {
-                log.draws.push((n, x, hazard));
+                log.draws.push(Logged {
+                    n,
+                    what,
+                    stream: crate::engine::rng::count::streams(),
+                });
                 log.words += words;
             }
         });

@@ -79,6 +79,11 @@ impl Run<'_> {
                 g.r_next[0] += take;
             }
             std::mem::swap(&mut g.r, &mut g.r_next);
+            // The longest-waiting bins the starts emptied need no more
+            // visits (they draw nothing): drop them from the live range.
+            while g.w_len > 0 && g.w[g.w_len - 1] == 0 {
+                g.w_len -= 1;
+            }
             let top = (g.w_len + 1).min(g.w.len());
             g.w.copy_within(0..top - 1, 1);
             g.w[0] = 0;

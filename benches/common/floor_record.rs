@@ -1,0 +1,135 @@
+//! The file format of a recorded replicate's draws, written by
+//! `examples/record_draws.rs` (built with `--features draw-log`) and read by
+//! `benches/floor.rs` (built without it, so that neither the engine nor the
+//! replay it is timed against carries the recording's instrumentation).
+//!
+//! Little-endian: the magic line, the replicate count, then per replicate
+//! its draw count, words drawn outside binomials, streams made and words
+//! drawn in all, then per draw `n`, a flag byte, `x` and, when flagged, the
+//! probability the engine had computed ahead.
+
+#![allow(dead_code)]
+
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+const MAGIC: &[u8] = b"ddrsim floor record 1\n";
+const HAZARD: u8 = 1;
+const HAS_P: u8 = 2;
+const NEW_STREAM: u8 = 4;
+
+/// One binomial draw as the engine asked for it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Draw {
+    /// Trials.
+    pub n: u64,
+    /// `p`, or the hazard `h` when `hazard`.
+    pub x: f64,
+    /// `Binomial(n, prob(h))` rather than `Binomial(n, p)`.
+    pub hazard: bool,
+    /// `prob(h)` when the engine computed it ahead.
+    pub p: Option<f64>,
+    /// The draw is the first from a stream the engine made for it.
+    pub new_stream: bool,
+}
+
+/// One replicate's draws and counts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Replicate {
+    /// Binomial draws, in order.
+    pub draws: Vec<Draw>,
+    /// 64-bit words drawn outside binomial draws.
+    pub other_words: u64,
+    /// Streams made.
+    pub streams: u64,
+    /// 64-bit words drawn in all.
+    pub words: u64,
+}
+
+/// Where the record of bundled scenario `name` lives.
+pub fn path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/floor")
+        .join(format!("{name}.draws"))
+}
+
+/// Writes `reps` to `path` (through a temporary file renamed into place).
+pub fn write(path: &Path, reps: &[Replicate]) -> io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("tmp");
+    let mut w = BufWriter::new(std::fs::File::create(&tmp)?);
+    w.write_all(MAGIC)?;
+    w.write_all(&(reps.len() as u64).to_le_bytes())?;
+    for r in reps {
+        for v in [r.draws.len() as u64, r.other_words, r.streams, r.words] {
+            w.write_all(&v.to_le_bytes())?;
+        }
+        for d in &r.draws {
+            let flags = (d.hazard as u8 * HAZARD)
+                | (d.p.is_some() as u8 * HAS_P)
+                | (d.new_stream as u8 * NEW_STREAM);
+            w.write_all(&d.n.to_le_bytes())?;
+            w.write_all(&[flags])?;
+            w.write_all(&d.x.to_le_bytes())?;
+            if let Some(p) = d.p {
+                w.write_all(&p.to_le_bytes())?;
+            }
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    std::fs::rename(tmp, path)
+}
+
+fn u64_of(r: &mut impl Read) -> io::Result<u64> {
+    let mut b = [0; 8];
+    r.read_exact(&mut b)?;
+    Ok(u64::from_le_bytes(b))
+}
+
+/// Reads a record written by [`write`].
+pub fn read(path: &Path) -> io::Result<Vec<Replicate>> {
+    let mut r = BufReader::new(std::fs::File::open(path)?);
+    let mut magic = vec![0; MAGIC.len()];
+    r.read_exact(&mut magic)?;
+    if magic != MAGIC {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{} is not a floor record", path.display()),
+        ));
+    }
+    let count = u64_of(&mut r)?;
+    (0..count)
+        .map(|_| {
+            let draws = u64_of(&mut r)?;
+            let (other_words, streams, words) = (u64_of(&mut r)?, u64_of(&mut r)?, u64_of(&mut r)?);
+            let draws = (0..draws)
+                .map(|_| {
+                    let n = u64_of(&mut r)?;
+                    let mut flags = [0];
+                    r.read_exact(&mut flags)?;
+                    let x = f64::from_bits(u64_of(&mut r)?);
+                    let p = if flags[0] & HAS_P != 0 {
+                        Some(f64::from_bits(u64_of(&mut r)?))
+                    } else {
+                        None
+                    };
+                    Ok(Draw {
+                        n,
+                        x,
+                        hazard: flags[0] & HAZARD != 0,
+                        p,
+                        new_stream: flags[0] & NEW_STREAM != 0,
+                    })
+                })
+                .collect::<io::Result<_>>()?;
+            Ok(Replicate {
+                draws,
+                other_words,
+                streams,
+                words,
+            })
+        })
+        .collect()
+}
