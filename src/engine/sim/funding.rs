@@ -75,19 +75,25 @@ impl Run<'_> {
         let mut funded = std::mem::take(&mut self.funded);
         funded.iter_mut().for_each(|f| f.clear());
         let kick_added = self.kick_added();
+        let reallocating = self.in_window(t)
+            && self
+                .kick()
+                .is_some_and(|k| k.mode == KickstartMode::Reallocated);
         let mut kick_paid: Cents = 0;
         for &comp in &self.pol.priority {
             self.lines(comp, t, &mut lines);
             let ci = comp as usize;
             let cat = comp.category();
-            rec.demand[ci] = allocate::demand(&lines) as Cents;
+            let demand = allocate::demand(&lines);
+            rec.demand[ci] = demand as Cents;
+            if demand <= 0 {
+                // No demand: no places, nothing paid (what the steps below
+                // give, without them).
+                continue;
+            }
             // Eligible pools, in the order money is taken.
             let reint = cat == Category::Reintegration;
-            let reallocated = reint
-                && self.in_window(t)
-                && self
-                    .kick()
-                    .is_some_and(|k| k.mode == KickstartMode::Reallocated);
+            let reallocated = reint && reallocating;
             let order = [
                 (reint && kick_added).then_some(pool::KICKSTART),
                 (self.inp.assessed_eligible.contains(cat) || reallocated).then_some(pool::ASSESSED),
@@ -108,7 +114,7 @@ impl Run<'_> {
                 .map(|&p| self.money.balances[p] as i128)
                 .sum::<i128>()
                 + headroom as i128;
-            let cost = allocate::fund(&lines, available, &mut places);
+            let cost = allocate::fund(&lines, demand, available, &mut places);
             for (l, &n) in lines.iter().zip(&places) {
                 let Some(gi) = l.group else { continue };
                 let f = &mut funded[gi];
