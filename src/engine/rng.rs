@@ -195,13 +195,28 @@ impl Streams {
     /// A process stream for `(purpose, entity, month)`.
     #[inline]
     pub fn process(&self, purpose: Purpose, entity: u64, month: u32) -> StreamRng {
-        let k = combine(
-            combine(self.process[purpose as usize], entity),
-            month as u64,
-        );
-        StreamRng::from_key(k)
+        self.at(self.entity_key(purpose, entity), month)
+    }
+
+    /// The key of `(purpose, entity)`'s process streams, for
+    /// [`Streams::at`]: hashed once, it serves every month.
+    #[inline]
+    pub fn entity_key(&self, purpose: Purpose, entity: u64) -> EntityKey {
+        EntityKey(combine(self.process[purpose as usize], entity))
+    }
+
+    /// The process stream of the entity keyed `key` in `month`: the same
+    /// stream as [`Streams::process`] gives for that purpose and entity.
+    #[inline]
+    pub fn at(&self, key: EntityKey, month: u32) -> StreamRng {
+        StreamRng::from_key(combine(key.0, month as u64))
     }
 }
+
+/// The key of one `(purpose, entity)`'s process streams in one replicate
+/// (from [`Streams::entity_key`]); the month is hashed in by [`Streams::at`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EntityKey(u64);
 
 #[cfg(test)]
 mod tests {
@@ -282,6 +297,22 @@ mod tests {
             s.parameter(Purpose::Caseload, 5).next_u64(),
             StreamRng::from_key(key).next_u64()
         );
+    }
+
+    #[test]
+    fn entity_keys_give_the_same_streams() {
+        use rand::Rng;
+        let s = Streams::new(11, 4, 6);
+        for (purpose, entity) in [(Purpose::Waiting, entity(3, 70)), (Purpose::Course, 0)] {
+            let key = s.entity_key(purpose, entity);
+            for month in [0, 1, 72, 1000] {
+                let nested = combine(combine(s.process[purpose as usize], entity), month as u64);
+                assert_eq!(
+                    s.at(key, month).next_u64(),
+                    StreamRng::from_key(nested).next_u64()
+                );
+            }
+        }
     }
 
     #[test]

@@ -9,28 +9,31 @@
 
 mod funding;
 mod group;
+mod keys;
 mod transitions;
 mod unfunded;
 
 use super::allocate::Line;
 use super::draw::{binomial, prob};
 use super::money::Money;
-use super::rng::{Purpose, Streams};
+use super::rng::{EntityKey, Purpose, Streams};
 use crate::model::inputs::{round_half_up, Cents, GroupInputs, Inputs, MAX_CENTS};
 use crate::model::record::{pool, src, st, GroupTally, MonthRecord, Trajectory};
 use crate::scenario::{Admission, Component, Kickstart, KickstartMode, Policy, Scenario};
 use group::{Funded, GroupState};
+use keys::GroupKeys;
 use rand::RngExt;
 
-/// `Binomial(n, p)` from the stream of `(purpose, entity, t)`. When the draw
-/// is 0 without drawing a word (`n = 0`, `p <= 0` or not a number) the stream
-/// is not built: the same value, as the streams are keyed, not sequential.
+/// `Binomial(n, p)` from the stream of the entity keyed `key` in month `t`.
+/// When the draw is 0 without drawing a word (`n = 0`, `p <= 0` or not a
+/// number) the stream is not built: the same value, as the streams are
+/// keyed, not sequential.
 #[inline]
-fn keyed_binomial(streams: &Streams, purpose: Purpose, entity: u64, t: u32, n: u64, p: f64) -> u64 {
+fn keyed_binomial(streams: &Streams, key: EntityKey, t: u32, n: u64, p: f64) -> u64 {
     if n == 0 || p.is_nan() || p <= 0.0 {
         return 0;
     }
-    binomial(&mut streams.process(purpose, entity, t), n, p)
+    binomial(&mut streams.at(key, t), n, p)
 }
 
 /// Cost of admitting one person to a course under an admission rule.
@@ -51,6 +54,8 @@ struct Run<'a> {
     bridge_cap: Option<Cents>,
     money: Money,
     groups: Vec<GroupState>,
+    /// Each group's stream keys.
+    keys: Vec<GroupKeys>,
     tallies: Vec<GroupTally>,
     /// Security index of the previous month, `s(t-1)`.
     s_prev: f64,
@@ -87,6 +92,12 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
             .groups
             .iter()
             .map(|g| GroupState::new(g, horizon))
+            .collect(),
+        keys: inp
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(gi, g)| GroupKeys::new(streams, gi, g, horizon))
             .collect(),
         tallies: inp
             .groups

@@ -3,7 +3,6 @@
 
 use super::{keyed_binomial, Run};
 use crate::engine::draw::{prob, rr_then_competing, Hazard};
-use crate::engine::rng::{entity, Purpose};
 use crate::model::record::MonthRecord;
 use crate::scenario::Admission;
 
@@ -16,7 +15,8 @@ impl Run<'_> {
         let admission = self.pol.admission;
         let insecurity = 1.0 - self.s_prev;
         let mut unpaid_idle = 0;
-        for (gi, (g, gp)) in self.groups.iter_mut().zip(&self.inp.groups).enumerate() {
+        let groups = self.groups.iter_mut().zip(&self.inp.groups);
+        for (gi, ((g, gp), keys)) in groups.zip(&self.keys).enumerate() {
             let f = &self.funded[gi];
             let tally = &mut self.tallies[gi];
             // 5.1 Courses.
@@ -34,8 +34,7 @@ impl Run<'_> {
                     continue;
                 }
                 if j == d - 1 {
-                    let rr =
-                        keyed_binomial(streams, Purpose::Course, entity(gi, 2 * j), t, n, p_rr);
+                    let rr = keyed_binomial(streams, keys.course[2 * j], t, n, p_rr);
                     g.rerecruited += rr;
                     g.reint += n - rr;
                     tally.completed += n - rr;
@@ -52,7 +51,7 @@ impl Run<'_> {
                     if n == 0 {
                         return (0, 0);
                     }
-                    let mut rng = streams.process(Purpose::Course, entity(gi, sub), t);
+                    let mut rng = streams.at(keys.course[sub], t);
                     let (rr, drop, _) = rr_then_competing(&mut rng, n, hz_rr, drop, drop.h);
                     (rr, drop)
                 };
@@ -105,28 +104,14 @@ impl Run<'_> {
                 };
                 let unpaid = n - paid;
                 rec.unpaid_reinsertion += unpaid;
-                let rr_p = keyed_binomial(
-                    streams,
-                    Purpose::Reinsertion,
-                    entity(gi, 2 * j),
-                    t,
-                    paid,
-                    p_rr,
-                );
+                let rr_p = keyed_binomial(streams, keys.reinsertion[2 * j], t, paid, p_rr);
                 let rr_u = if unpaid == 0 {
                     0
                 } else {
                     let p = *p_unpaid.get_or_insert_with(|| {
                         prob(gp.h_rr0 * (1.0 + gp.beta_sec * insecurity) * gp.m_unpaid)
                     });
-                    keyed_binomial(
-                        streams,
-                        Purpose::Reinsertion,
-                        entity(gi, 2 * j + 1),
-                        t,
-                        unpaid,
-                        p,
-                    )
+                    keyed_binomial(streams, keys.reinsertion[2 * j + 1], t, unpaid, p)
                 };
                 g.rerecruited += rr_p + rr_u;
                 let survivors = n - rr_p - rr_u;
