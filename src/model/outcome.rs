@@ -834,17 +834,18 @@ pub fn funding_row(sc: &Scenario, traj: &Trajectory) -> Vec<i64> {
     let (years, of_month) = fiscal_years(sc);
     let per_year = 5 + 7 * 6;
     let mut v = vec![0i64; years.len() * per_year];
-    for (i, m) in traj.months.iter().enumerate() {
-        let base = of_month[i] * per_year;
-        for s in 0..5 {
-            v[base + s] += m.received[s];
+    for (m, &fy) in traj.months.iter().zip(&of_month) {
+        // The year's cells: received by source, then per component spent
+        // by source and in all.
+        let (received, spent) = v[fy * per_year..(fy + 1) * per_year].split_at_mut(5);
+        for (r, x) in received.iter_mut().zip(&m.received) {
+            *r += x;
         }
-        for c in 0..7 {
-            let cb = base + 5 + c * 6;
-            for s in 0..5 {
-                v[cb + s] += m.spent[c][s];
+        for (cell, by_source) in spent.chunks_exact_mut(6).zip(&m.spent) {
+            for (c, x) in cell.iter_mut().zip(by_source) {
+                *c += x;
             }
-            v[cb + 5] += m.spent[c].iter().sum::<Cents>();
+            cell[5] += by_source.iter().sum::<Cents>();
         }
     }
     v
