@@ -1,5 +1,7 @@
 //! The RNG floor: how long the random draws of one replicate take on their
-//! own, against the engine on the same replicates. Reads the record of
+//! own, against the engine on the same replicates. Draws each replicate's
+//! uncertain parameters (one variate per uncertain slot or shared name, by
+//! inverse CDF as the engine does) and reads the record of
 //! every binomial draw of 64 replicates (seed 1) of
 //! `scenarios/bench-fixed.toml` and `bench-large.toml`, with the
 //! probability the engine computed ahead and the stream each draw came
@@ -20,7 +22,7 @@ use ddrsim::engine::binomial::{method, Method};
 use ddrsim::engine::draw::{binomial, binomial_hazard_of, prob, Hazard};
 use ddrsim::engine::rng::StreamRng;
 use ddrsim::engine::run::run_replicate;
-use ddrsim::scenario::{parse_and_validate, Scenario};
+use ddrsim::scenario::{parse_and_validate, Param, Scenario, Truncated};
 use floor_record::Replicate;
 use rand::Rng;
 use std::collections::BTreeMap;
@@ -54,6 +56,11 @@ fn describe(name: &str, sc: &Scenario, recs: &[Replicate]) {
         );
     }
     eprintln!(
+        "  uncertain parameters: {} variates ({:.0} words)",
+        variates(sc).len(),
+        sum(|r| r.param_words)
+    );
+    eprintln!(
         "  streams made: {:.0}; 64-bit words drawn: {:.0} ({:.0} outside binomials)",
         sum(|r| r.streams),
         sum(|r| r.words),
@@ -75,11 +82,34 @@ fn thread_cpu_ns() -> Option<u64> {
     (rc == 0).then(|| ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
 }
 
+/// The uncertain parameters' distributions, one per variate a replicate
+/// draws: each uncertain slot, and each shared name once.
+fn variates(sc: &Scenario) -> Vec<&Truncated> {
+    let mut shared: Vec<&str> = Vec::new();
+    sc.params
+        .iter()
+        .filter_map(|slot| match &slot.param {
+            Param::Fixed(_) => None,
+            Param::Uncertain(d) => Some(d),
+            Param::Shared(s) if shared.contains(&s.shared.as_str()) => None,
+            Param::Shared(s) => {
+                shared.push(&s.shared);
+                Some(&s.dist)
+            }
+        })
+        .collect()
+}
+
 /// Replays one replicate's draws; returns a checksum. Through the engine's
 /// own draw functions and generator, with a new stream wherever the engine
-/// started one (keyed by a counter: no key hash).
-fn replay(rec: &Replicate, salt: u64) -> u64 {
+/// started one (keyed by a counter: no key hash): the uncertain
+/// parameters' variates, the binomials, then the other raw words.
+fn replay(rec: &Replicate, variates: &[&Truncated], salt: u64) -> u64 {
     let mut acc = 0u64;
+    for (j, d) in variates.iter().enumerate() {
+        let x = d.sample(&mut StreamRng::from_key(j as u64 ^ salt << 40));
+        acc ^= x.to_bits();
+    }
     let mut rng = StreamRng::from_key(salt);
     for (j, d) in rec.draws.iter().enumerate() {
         if d.new_stream {
@@ -95,7 +125,7 @@ fn replay(rec: &Replicate, salt: u64) -> u64 {
         };
         acc = acc.wrapping_add(k);
     }
-    for j in 0..rec.other_words {
+    for j in 0..rec.other_words - rec.param_words {
         acc ^= StreamRng::from_key(j ^ salt << 40).next_u64();
     }
     acc
@@ -106,6 +136,7 @@ fn replay(rec: &Replicate, salt: u64) -> u64 {
 /// the recorded replicates.
 fn cpu_ratio(sc: &Scenario, name: &str, recs: &[Replicate]) {
     const ROUNDS: u64 = 7;
+    let variates = variates(sc);
     let (mut engine, mut floor) = (u64::MAX, u64::MAX);
     for round in 0..ROUNDS {
         let Some(t0) = thread_cpu_ns() else {
@@ -117,7 +148,7 @@ fn cpu_ratio(sc: &Scenario, name: &str, recs: &[Replicate]) {
         }
         let t1 = thread_cpu_ns().unwrap_or(t0);
         for rec in recs {
-            black_box(replay(rec, round));
+            black_box(replay(rec, &variates, round));
         }
         let t2 = thread_cpu_ns().unwrap_or(t1);
         engine = engine.min(t1 - t0);
@@ -175,12 +206,13 @@ fn floor(c: &mut Criterion) {
                 black_box(out)
             })
         });
+        let variates = variates(&sc);
         let mut i = 0usize;
         c.bench_function(&format!("floor/{name} (one replicate's draws)"), |b| {
             b.iter(|| {
                 let rec = &recs[i % recs.len()];
                 i += 1;
-                black_box(replay(rec, i as u64))
+                black_box(replay(rec, &variates, i as u64))
             })
         });
     }

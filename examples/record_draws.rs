@@ -9,7 +9,8 @@
 mod floor_record;
 
 use ddrsim::engine::draw::log::{self, Drawn};
-use ddrsim::engine::rng::count;
+use ddrsim::engine::inputs::draw_values;
+use ddrsim::engine::rng::{count, Streams};
 use ddrsim::engine::run::run_replicate;
 use ddrsim::scenario::parse_and_validate;
 use floor_record::{Draw, Replicate};
@@ -24,6 +25,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map_err(|e| format!("{file}: {e}"))?;
         let reps: Vec<Replicate> = (0..REPLICATES)
             .map(|i| {
+                // The uncertain parameters' words, as `run_replicate` draws them.
+                let p0 = count::words();
+                log::start();
+                std::hint::black_box(draw_values(&sc, &Streams::replicate(1, i)));
+                log::take();
+                let param_words = count::words() - p0;
                 let (w0, s0) = (count::words(), count::streams());
                 log::start();
                 std::hint::black_box(run_replicate(&sc, 1, i));
@@ -54,6 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     other_words: words - l.words,
                     streams: count::streams() - s0,
                     words,
+                    param_words,
                 }
             })
             .collect();

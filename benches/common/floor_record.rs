@@ -4,16 +4,17 @@
 //! replay it is timed against carries the recording's instrumentation).
 //!
 //! Little-endian: the magic line, the replicate count, then per replicate
-//! its draw count, words drawn outside binomials, streams made and words
-//! drawn in all, then per draw `n`, a flag byte, `x` and, when flagged, the
-//! probability the engine had computed ahead.
+//! its draw count, words drawn outside binomials, streams made, words drawn
+//! in all and words drawn for the uncertain parameters, then per draw `n`,
+//! a flag byte, `x` and, when flagged, the probability the engine had
+//! computed ahead.
 
 #![allow(dead_code)]
 
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8] = b"ddrsim floor record 1\n";
+const MAGIC: &[u8] = b"ddrsim floor record 2\n";
 const HAZARD: u8 = 1;
 const HAS_P: u8 = 2;
 const NEW_STREAM: u8 = 4;
@@ -44,6 +45,9 @@ pub struct Replicate {
     pub streams: u64,
     /// 64-bit words drawn in all.
     pub words: u64,
+    /// 64-bit words drawn for the uncertain parameters (part of
+    /// `other_words`).
+    pub param_words: u64,
 }
 
 /// Where the record of bundled scenario `name` lives.
@@ -63,7 +67,13 @@ pub fn write(path: &Path, reps: &[Replicate]) -> io::Result<()> {
     w.write_all(MAGIC)?;
     w.write_all(&(reps.len() as u64).to_le_bytes())?;
     for r in reps {
-        for v in [r.draws.len() as u64, r.other_words, r.streams, r.words] {
+        for v in [
+            r.draws.len() as u64,
+            r.other_words,
+            r.streams,
+            r.words,
+            r.param_words,
+        ] {
             w.write_all(&v.to_le_bytes())?;
         }
         for d in &r.draws {
@@ -104,6 +114,7 @@ pub fn read(path: &Path) -> io::Result<Vec<Replicate>> {
         .map(|_| {
             let draws = u64_of(&mut r)?;
             let (other_words, streams, words) = (u64_of(&mut r)?, u64_of(&mut r)?, u64_of(&mut r)?);
+            let param_words = u64_of(&mut r)?;
             let draws = (0..draws)
                 .map(|_| {
                     let n = u64_of(&mut r)?;
@@ -129,6 +140,7 @@ pub fn read(path: &Path) -> io::Result<Vec<Replicate>> {
                 other_words,
                 streams,
                 words,
+                param_words,
             })
         })
         .collect()

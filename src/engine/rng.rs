@@ -136,8 +136,13 @@ pub fn mix64(mut z: u64) -> u64 {
 
 /// Stable 64-bit hash of a string (FNV-1a, then mixed).
 pub fn hash_str(s: &str) -> u64 {
+    hash_concat(&[s])
+}
+
+/// [`hash_str`] of the concatenation of `parts`, without building it.
+pub fn hash_concat(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
+    for b in parts.iter().flat_map(|p| p.bytes()) {
         h ^= b as u64;
         h = h.wrapping_mul(0x0000_0100_0000_01B3);
     }
@@ -313,6 +318,16 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn hash_concat_is_the_hash_of_the_joined_string() {
+        assert_eq!(
+            hash_concat(&["shared.", "rerecruit"]),
+            hash_str("shared.rerecruit")
+        );
+        assert_eq!(hash_concat(&[]), hash_str(""));
+        assert_ne!(hash_str("shared.a"), hash_str("shared.b"));
     }
 
     #[test]
