@@ -113,7 +113,7 @@ fn check_trajectory(inp: &Inputs, traj: &Trajectory, policy: &str) {
     let (mut inflow, mut spent, mut lapsed, mut repaid) = (0i128, 0i128, 0i128, 0i128);
     for (t, m) in traj.months.iter().enumerate() {
         let month = t + 1;
-        for (g, people) in m.people.iter().enumerate() {
+        for (g, people) in traj.people_at(t).iter().enumerate() {
             let total: u128 = people.iter().map(|&p| u128::from(p)).sum();
             assert_eq!(
                 total,

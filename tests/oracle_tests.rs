@@ -305,8 +305,7 @@ fn deterministic_pipeline_timing() {
         let lag = g.dd_months + g.payments.len() + g.reint_months + 1;
         let oracle_people = oracle::person::simulate(&sc, &inp, 0, 99 + i).people;
         let traj = ddrsim::engine::simulate(&sc, &inp, 0, &streams);
-        let engine_people: Vec<Vec<[u64; 11]>> =
-            traj.months.iter().map(|m| m.people.clone()).collect();
+        let engine_people: Vec<Vec<[u64; 11]>> = traj.monthly_people().map(<[_]>::to_vec).collect();
         for (who, people) in [("oracle", &oracle_people), ("engine", &engine_people)] {
             let admitted_by = |t: i64| {
                 if t < 1 {

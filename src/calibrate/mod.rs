@@ -325,10 +325,8 @@ impl Calibration {
                     .and_then(|i| row.get(i).copied().flatten())
                     .map_or(f64::NAN, |x| x as f64)
             };
-            let last = traj.months.last();
             let state_end = |s: usize, g: usize| -> f64 {
-                last.and_then(|m| m.people.get(g))
-                    .map_or(f64::NAN, |p| p[s] as f64)
+                traj.final_people().get(g).map_or(f64::NAN, |p| p[s] as f64)
             };
             for (ti, t) in self.targets.iter().enumerate() {
                 if t.programme != pi {
@@ -339,9 +337,9 @@ impl Calibration {
                         .groups
                         .iter()
                         .map(|&g| {
-                            traj.months
-                                .get(month - 1)
-                                .and_then(|m| m.people.get(g))
+                            (*month <= traj.months.len())
+                                .then(|| traj.people_at(month - 1))
+                                .and_then(|p| p.get(g))
                                 .map_or(f64::NAN, |p| p[*state] as f64)
                         })
                         .sum(),

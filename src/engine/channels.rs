@@ -15,9 +15,11 @@ use crate::stats::channels::{ChannelAccumulator, ConfigEffects, CHANNEL_METRICS}
 
 /// The decomposed metrics of one trajectory, in [`CHANNEL_METRICS`] order.
 fn metrics(traj: &Trajectory) -> [i64; 3] {
-    let end = traj.months.last().map_or(0, |m| {
-        m.people.iter().map(|p| p[st::RERECRUITED]).sum::<u64>()
-    });
+    let end = traj
+        .final_people()
+        .iter()
+        .map(|p| p[st::RERECRUITED])
+        .sum::<u64>();
     let completed: u64 = traj.tallies.iter().map(|t| t.completed).sum();
     debug_assert_eq!(CHANNEL_METRICS[0].0, "rerecruited");
     [

@@ -68,6 +68,8 @@ struct Run<'a> {
     presenting: Vec<u64>,
     /// Step 4 per group: funded places (scratch, cleared monthly).
     funded: Vec<Funded>,
+    /// Month-end head counts by month and group (the trajectory's).
+    people: Vec<[u64; 11]>,
     /// Step 3: one component's demand lines (scratch).
     lines: Vec<Line>,
     /// Step 4: funded places of each line (scratch).
@@ -118,12 +120,15 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
             .iter()
             .map(|g| Funded::new(g.payments.len()))
             .collect(),
+        people: Vec::with_capacity(horizon * n),
         lines: Vec::with_capacity(lines_cap.max(1)),
         places: Vec::with_capacity(lines_cap.max(1)),
     };
     let months = (1..=horizon as u32).map(|t| run.month(t)).collect();
     Trajectory {
         months,
+        people: run.people,
+        groups: n,
         tallies: run.tallies,
         relapse_month: run.relapse_month,
         appeals: run.appeals,
@@ -148,7 +153,6 @@ impl<'a> Run<'a> {
     /// One month, steps 1 to 8.
     fn month(&mut self, t: u32) -> MonthRecord {
         let mut rec = MonthRecord {
-            people: Vec::new(),
             unpaid_reinsertion: 0,
             balances: [0; 9],
             bridge_outstanding: 0,
@@ -169,10 +173,14 @@ impl<'a> Run<'a> {
         self.allocate(t, &mut rec);
         let unpaid_idle = self.transitions(t, &mut rec);
         // Month-end head counts, taken once: the backlog and the idle share read them.
-        rec.people = self.groups.iter().map(GroupState::people).collect();
-        rec.backlog = self.backlog(&rec.people);
+        let start = self.people.len();
+        self.people
+            .extend(self.groups.iter().map(GroupState::people));
+        let people = &self.people[start..];
+        rec.backlog = self.backlog(people);
         let (s, armed_share) = self.security();
-        self.conflict(t, s, armed_share, unpaid_idle, &rec.people);
+        let idle = Self::idle(people, unpaid_idle);
+        self.conflict(t, s, armed_share, idle);
         self.appeal(t, &rec);
         rec.balances = self.money.balances;
         rec.bridge_outstanding = self.money.outstanding;
@@ -249,26 +257,25 @@ impl<'a> Run<'a> {
         (s, armed_share)
     }
 
-    /// Step 7: one draw for the first conflict relapse.
-    fn conflict(
-        &mut self,
-        t: u32,
-        s: f64,
-        armed_share: f64,
-        unpaid_idle: u64,
-        people: &[[u64; 11]],
-    ) {
+    /// Idle people at the month end: waiting, dropped out, and the unpaid
+    /// still in reinsertion.
+    fn idle(people: &[[u64; 11]], unpaid_idle: u64) -> u64 {
+        people
+            .iter()
+            .map(|p| p[st::WAITING] + p[st::DROPPED_OUT])
+            .sum::<u64>()
+            + unpaid_idle
+    }
+
+    /// Step 7: one draw for the first conflict relapse, with `idle` people
+    /// idle ([`Run::idle`]).
+    fn conflict(&mut self, t: u32, s: f64, armed_share: f64, idle: u64) {
         // Only the first relapse is recorded: no draw is needed after it
         // (streams are keyed, so skipping it shifts no other draw).
         if self.relapse_month.is_some() {
             return;
         }
         let inp = self.inp;
-        let idle: u64 = people
-            .iter()
-            .map(|p| p[st::WAITING] + p[st::DROPPED_OUT])
-            .sum::<u64>()
-            + unpaid_idle;
         let idle_share = idle as f64 / inp.total_caseload.max(1) as f64;
         let hazard = inp.lambda0
             * (inp.b_armed * armed_share + inp.b_idle * idle_share - inp.b_sec * (s - inp.s0))

@@ -504,14 +504,20 @@ fn people_values(
     caseload: u64,
     out: &mut Vec<Option<i64>>,
 ) {
-    let pick = |p: &Vec<[u64; 11]>, s: usize| -> u64 {
+    let pick = |p: &[[u64; 11]], s: usize| -> u64 {
         match group {
             Some(g) => p[g][s],
             None => p.iter().map(|x| x[s]).sum(),
         }
     };
-    let last = traj.months.last().map(|m| &m.people);
-    let end = |s: usize| last.map_or(0, |p| pick(p, s)) as i64;
+    let last = traj.final_people();
+    let end = |s: usize| {
+        if last.is_empty() {
+            0
+        } else {
+            pick(last, s) as i64
+        }
+    };
     let tallies: Vec<_> = match group {
         Some(g) => vec![&traj.tallies[g]],
         None => traj.tallies.iter().collect(),
@@ -529,8 +535,8 @@ fn people_values(
     let mut peak = 0u64;
     let mut peak_month = None;
     let mut person_months = 0u64;
-    for (i, m) in traj.months.iter().enumerate() {
-        let w = pick(&m.people, st::WAITING);
+    for (i, people) in traj.monthly_people().enumerate() {
+        let w = pick(people, st::WAITING);
         person_months += w;
         if w > peak {
             peak = w;
@@ -730,16 +736,16 @@ pub fn series_rows(traj: &Trajectory, n_groups: usize) -> Vec<i64> {
         Component::ReintegrationNew as usize,
     ];
     let mut out = Vec::with_capacity(traj.months.len() * series_count(n_groups));
-    for m in &traj.months {
+    for (m, people) in traj.months.iter().zip(traj.monthly_people()) {
         let mut all = [0u64; 11];
-        for p in &m.people {
+        for p in people {
             for (a, x) in all.iter_mut().zip(p) {
                 *a += x;
             }
         }
         out.extend(all.iter().map(|&x| x as i64));
-        for g in 0..n_groups {
-            out.extend(m.people[g].iter().map(|&x| x as i64));
+        for p in &people[..n_groups] {
+            out.extend(p.iter().map(|&x| x as i64));
         }
         let paid = |source: usize| reint.iter().map(|&c| m.spent[c][source]).sum::<Cents>();
         out.extend([

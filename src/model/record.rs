@@ -94,8 +94,6 @@ pub mod src {
 /// One month of one replicate, recorded at the end of the month (step 8).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonthRecord {
-    /// People by group and state ([`STATES`] order).
-    pub people: Vec<[u64; 11]>,
     /// People whose reinsertion payment was due and not paid this month.
     pub unpaid_reinsertion: u64,
     /// Pool balances after this month's spending ([`POOLS`] order).
@@ -165,6 +163,12 @@ pub struct GroupTally {
 pub struct Trajectory {
     /// Month records, month 1 first.
     pub months: Vec<MonthRecord>,
+    /// People by month, group and state ([`STATES`] order) at the end of
+    /// each month, month-major: month index `i` (month `i + 1`), group `g`
+    /// at `people[i * groups + g]` (see [`Trajectory::people_at`]).
+    pub people: Vec<[u64; 11]>,
+    /// Number of groups.
+    pub groups: usize,
     /// Per-group counters.
     pub tallies: Vec<GroupTally>,
     /// Month of the first conflict relapse, if any.
@@ -174,4 +178,24 @@ pub struct Trajectory {
     /// Money-weighted pledge shift actually applied, in months (`None`
     /// when the policy does not shift pledges or no pledged money is paid).
     pub shift_applied: Option<f64>,
+}
+
+impl Trajectory {
+    /// People by group at the end of month index `i` (month `i + 1`).
+    pub fn people_at(&self, i: usize) -> &[[u64; 11]] {
+        &self.people[i * self.groups..(i + 1) * self.groups]
+    }
+
+    /// People by group at the end of each month, month 1 first.
+    pub fn monthly_people(&self) -> impl ExactSizeIterator<Item = &[[u64; 11]]> + '_ {
+        self.people.chunks_exact(self.groups.max(1))
+    }
+
+    /// People by group at the end of the last month (empty without months).
+    pub fn final_people(&self) -> &[[u64; 11]] {
+        match self.months.len() {
+            0 => &[],
+            n => self.people_at(n - 1),
+        }
+    }
 }

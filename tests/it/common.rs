@@ -34,7 +34,7 @@ pub fn check_invariants(inp: &Inputs, traj: &Trajectory, what: &str) {
     let (mut inflow, mut spent, mut lapsed, mut repaid) = (0i128, 0i128, 0i128, 0i128);
     for (t, m) in traj.months.iter().enumerate() {
         let month = t + 1;
-        for (g, people) in m.people.iter().enumerate() {
+        for (g, people) in traj.people_at(t).iter().enumerate() {
             let total: u64 = people.iter().sum();
             assert_eq!(
                 total, inp.groups[g].caseload,

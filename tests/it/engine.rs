@@ -268,7 +268,7 @@ id = "base"
         let (_, trajs) = replicate(&sc, 1, 0);
         let traj = &trajs[0];
         let lag = dd + r + d + 1;
-        let people = |t: usize| traj.months[t - 1].people[0];
+        let people = |t: usize| traj.people_at(t - 1)[0];
         let admitted_by: Vec<u64> = (0..=40)
             .map(|t| if t == 0 { 0 } else { 1000 - people(t)[0] })
             .collect();

@@ -219,9 +219,8 @@ fn unfunded_backlog_is_waiting_times_course_cost() {
         let (inp, trajs) = replicate(&sc, 2, i);
         for traj in &trajs {
             let mut peak = 0;
-            for m in &traj.months {
-                let expect: i64 = m
-                    .people
+            for (m, people) in traj.months.iter().zip(traj.monthly_people()) {
+                let expect: i64 = people
                     .iter()
                     .zip(&inp.groups)
                     .map(|(p, g)| {
@@ -245,9 +244,8 @@ fn unfunded_backlog_is_waiting_times_course_cost() {
             if pol.admission != Admission::FirstMonth {
                 continue;
             }
-            for m in &traj.months {
-                let waiting: i64 = m
-                    .people
+            for (m, people) in traj.months.iter().zip(traj.monthly_people()) {
+                let waiting: i64 = people
                     .iter()
                     .zip(&inp.groups)
                     .map(|(p, g)| {

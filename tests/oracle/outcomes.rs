@@ -78,8 +78,8 @@ impl Summary {
             Component::ReintegrationContinuing as usize,
             Component::ReintegrationNew as usize,
         );
-        for m in &tr.months {
-            for (wg, people) in waiting.iter_mut().zip(&m.people) {
+        for (m, month_people) in tr.months.iter().zip(tr.monthly_people()) {
+            for (wg, people) in waiting.iter_mut().zip(month_people) {
                 let w = people[st::WAITING];
                 wg[0] += w;
                 wg[1] = wg[1].max(w);
@@ -100,10 +100,10 @@ impl Summary {
             }
         }
         Summary {
-            final_people: last.people.clone(),
+            final_people: tr.final_people().to_vec(),
             snapshots: snapshot_months(tr.months.len())
                 .iter()
-                .map(|&t| tr.months[t - 1].people.clone())
+                .map(|&t| tr.people_at(t - 1).to_vec())
                 .collect(),
             tallies: tr
                 .tallies
