@@ -16,6 +16,10 @@ pub(super) struct GroupState {
     pub w: Vec<u64>,
     /// One past the highest possibly non-empty waiting bin.
     pub w_len: usize,
+    /// People waiting: the sum of `w`, kept up to date by every change to
+    /// `w` (the head counts' conservation, checked by the invariant tests,
+    /// depends on it).
+    pub w_total: u64,
     pub r: Vec<u64>,
     /// Scratch for next month's `r` (swapped with `r`; contents meaningless
     /// between months).
@@ -52,6 +56,7 @@ impl GroupState {
             s: vec![0; g.payments.len()],
             w: vec![0; horizon + 2],
             w_len: 0,
+            w_total: 0,
             r: vec![0; g.reint_months],
             r_next: vec![0; g.reint_months],
             x: 0,
@@ -72,7 +77,8 @@ impl GroupState {
 
     /// People waiting for a reintegration place.
     pub fn waiting(&self) -> u64 {
-        self.w[..self.w_len].iter().sum()
+        debug_assert_eq!(self.w_total, self.w[..self.w_len].iter().sum::<u64>());
+        self.w_total
     }
 
     /// Head counts in `record::st` order.

@@ -73,6 +73,7 @@ impl Run<'_> {
                 }
                 let take = g.w[k].min(starts);
                 g.w[k] -= take;
+                g.w_total -= take;
                 starts -= take;
                 tally.wait_hist[k] += take;
                 g.r_next[0] += take;
@@ -123,6 +124,7 @@ impl Run<'_> {
                 }
             }
             g.w[0] += to_wait;
+            g.w_total += to_wait;
             if to_wait > 0 && g.w_len == 0 {
                 g.w_len = 1;
             }

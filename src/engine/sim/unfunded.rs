@@ -24,7 +24,9 @@ impl Run<'_> {
                 let n = g.w[k];
                 if n > 0 {
                     let mut rng = streams.at(keys.waiting[k], t);
-                    g.w[k] -= g.idle_exits(&mut rng, n, h_rr(k), gp);
+                    let left = g.idle_exits(&mut rng, n, h_rr(k), gp);
+                    g.w[k] -= left;
+                    g.w_total -= left;
                 }
             }
             if g.x > 0 {
