@@ -124,7 +124,11 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
         lines: Vec::with_capacity(lines_cap.max(1)),
         places: Vec::with_capacity(lines_cap.max(1)),
     };
-    let months = (1..=horizon as u32).map(|t| run.month(t)).collect();
+    // Each month is recorded in place (a record is about 500 bytes).
+    let mut months = vec![MonthRecord::EMPTY; horizon];
+    for (t, rec) in (1..).zip(months.iter_mut()) {
+        run.month(t, rec);
+    }
     Trajectory {
         months,
         people: run.people,
@@ -150,28 +154,12 @@ impl<'a> Run<'a> {
             .is_some_and(|k| t >= k.start && t < k.start + k.months)
     }
 
-    /// One month, steps 1 to 8.
-    fn month(&mut self, t: u32) -> MonthRecord {
-        let mut rec = MonthRecord {
-            unpaid_reinsertion: 0,
-            balances: [0; 9],
-            bridge_outstanding: 0,
-            received: [0; 5],
-            bridge_repaid: 0,
-            lapsed: 0,
-            offset: 0,
-            offset_shortfall: 0,
-            offset_advance: 0,
-            backlog: 0,
-            spent: [[0; 5]; 7],
-            demand: [0; 7],
-            security: 0.0,
-            relapsed: false,
-        };
-        self.cash_arrives(t, &mut rec);
+    /// One month, steps 1 to 8, recorded into `rec` (empty on entry).
+    fn month(&mut self, t: u32, rec: &mut MonthRecord) {
+        self.cash_arrives(t, rec);
         self.draw_unfunded(t);
-        self.allocate(t, &mut rec);
-        let unpaid_idle = self.transitions(t, &mut rec);
+        self.allocate(t, rec);
+        let unpaid_idle = self.transitions(t, rec);
         // Month-end head counts, taken once: the backlog and the idle share read them.
         let start = self.people.len();
         self.people
@@ -181,13 +169,12 @@ impl<'a> Run<'a> {
         let (s, armed_share) = self.security();
         let idle = Self::idle(people, unpaid_idle);
         self.conflict(t, s, armed_share, idle);
-        self.appeal(t, &rec);
+        self.appeal(t, rec);
         rec.balances = self.money.balances;
         rec.bridge_outstanding = self.money.outstanding;
         rec.security = s;
         rec.relapsed = self.relapse_month.is_some();
         self.s_prev = s;
-        rec
     }
 
     /// Step 1: FY lapse, assessed and kick-start instalments, tranches, national money.
