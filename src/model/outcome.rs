@@ -532,17 +532,28 @@ fn people_values(
         }
     }
     let (mean_wait, p90_wait) = wait_stats(&hist);
-    let mut peak = 0u64;
-    let mut peak_month = None;
-    let mut person_months = 0u64;
-    for (i, people) in traj.monthly_people().enumerate() {
-        let w = pick(people, st::WAITING);
+    // Waiting at each month end; the first month of the largest count.
+    let (mut peak, mut peak_month, mut person_months) = (0u64, 0usize, 0u64);
+    let mut note = |month: usize, w: u64| {
         person_months += w;
         if w > peak {
-            peak = w;
-            peak_month = Some(i as i64 + 1);
+            (peak, peak_month) = (w, month);
+        }
+    };
+    match group {
+        Some(g) => {
+            let groups = traj.groups.max(1);
+            for (i, p) in traj.people.iter().skip(g).step_by(groups).enumerate() {
+                note(i + 1, p[st::WAITING]);
+            }
+        }
+        None => {
+            for (i, people) in traj.monthly_people().enumerate() {
+                note(i + 1, people.iter().map(|p| p[st::WAITING]).sum());
+            }
         }
     }
+    let peak_month = (peak_month > 0).then_some(peak_month as i64);
     let completed = sum(&|t| t.completed);
     for metric in PEOPLE_METRICS {
         out.push(match metric.name {
