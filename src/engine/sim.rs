@@ -1,11 +1,12 @@
 //! One replicate of one policy: the monthly loop of MODEL.md section 5, in
 //! its exact order, one method per step. Pure: inputs and streams in, a
 //! [`Trajectory`] out. This file holds the replicate's state, the month's
-//! order and steps 1, 6, 7 and appeals; step 2 is in [`unfunded`], steps 3-4
-//! in [`funding`], step 5 in [`transitions`], a group's people in [`group`].
-//! Money lives in [`super::money`], the sharing of a component's budget
-//! among its lines in [`super::allocate`]. The monthly step allocates
-//! nothing but the month's record: scratch buffers live in [`Run`].
+//! order and steps 1, 6, 7 and appeals; step 2 is in `unfunded`, steps 3-4
+//! in `funding`, step 5 in `transitions`, a group's people in `group`,
+//! the groups' stream keys in `keys`. Money lives in `super::money`, the
+//! sharing of a component's budget among its lines in `super::allocate`.
+//! The monthly step allocates nothing: scratch buffers live in `Run`, and
+//! the month records and head counts go into vectors sized for the horizon.
 
 mod funding;
 mod group;

@@ -190,7 +190,7 @@ pub struct ClaimOptions {
     pub threads: usize,
 }
 
-/// The claim's columns (headline, then [`EXTRA`]) as indices into the
+/// The claim's columns (headline, then `EXTRA`) as indices into the
 /// scenario's outcome columns, with their units and directions.
 pub fn claim_columns(sc: &Scenario) -> Vec<(usize, &'static str, Unit, Better)> {
     let cols = outcome_columns(sc);

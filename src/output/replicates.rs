@@ -64,7 +64,7 @@ const GZ_CHUNK: usize = 1 << 16;
 pub enum Sink {
     /// Plain CSV.
     Plain(BufWriter<File>),
-    /// Gzip-compressed CSV, fed in chunks of exactly [`GZ_CHUNK`] bytes
+    /// Gzip-compressed CSV, fed in chunks of exactly `GZ_CHUNK` bytes
     /// (the pending bytes are the second field), so the file is the same
     /// whatever sizes the rows were written in (a merge of shards writes
     /// the same bytes as a single run).

@@ -1,4 +1,4 @@
-//! Scenarios: the file format ([`file`]), uncertain parameters ([`param`]),
+//! Scenarios: the file format ([`file`](mod@file)), uncertain parameters ([`param`]),
 //! months and schedules ([`month`]), and the validated [`Scenario`] that the
 //! engine runs ([`validate`]). No I/O here: reading files is the caller's job.
 

@@ -22,13 +22,13 @@ type Node<'i> = Spanned<DeValue<'i>>;
 const ECHO: usize = 60;
 
 /// A user string as it may appear in a message: control characters and
-/// quotes escaped, cut to [`ECHO`] characters, in double quotes.
+/// quotes escaped, cut to `ECHO` characters, in double quotes.
 pub fn quoted(s: &str) -> String {
     format!("\"{}\"", escaped(s))
 }
 
 /// A user string escaped (control characters, quotes, backslashes) and cut
-/// to [`ECHO`] characters, for key paths and messages.
+/// to `ECHO` characters, for key paths and messages.
 pub fn escaped(s: &str) -> String {
     let mut out: String = s.chars().take(ECHO).flat_map(char::escape_debug).collect();
     if s.chars().nth(ECHO).is_some() {
