@@ -97,15 +97,16 @@ pub fn binomial_hazard_of<R: Rng + ?Sized>(rng: &mut R, n: u64, hz: Hazard) -> u
 
 /// Splits `n` people facing re-recruitment first (hazard `rr`, a single
 /// risk) and then two competing exits among the rest: `exit` is their total
-/// hazard `h_a + h_b`, `h_a` the first one's.
-/// Returns `(rerecruited, exit_a, exit_b)`.
+/// hazard `h_a + h_b`, and `share_a` the first one's share of it,
+/// [`exit_share`]`(h_a, exit.h)` (computed once by the caller for hazards
+/// constant over many draws). Returns `(rerecruited, exit_a, exit_b)`.
 #[inline]
 pub fn rr_then_competing<R: Rng + ?Sized>(
     rng: &mut R,
     n: u64,
     rr: Hazard,
     exit: Hazard,
-    h_a: f64,
+    share_a: f64,
 ) -> (u64, u64, u64) {
     let rr = binomial_hazard_of(rng, n, rr);
     let rest = n - rr;
@@ -114,8 +115,19 @@ pub fn rr_then_competing<R: Rng + ?Sized>(
         return (rr, 0, 0);
     }
     let exits = binomial_hazard_of(rng, rest, exit);
-    let a = binomial(rng, exits, h_a / total);
+    let a = binomial(rng, exits, share_a);
     (rr, a, exits - a)
+}
+
+/// The share `h_a / total` of a competing exit in the total hazard, as
+/// [`rr_then_competing`] takes it (unused, and 0 here, when `total <= 0`).
+#[inline]
+pub fn exit_share(h_a: f64, total: f64) -> f64 {
+    if total > 0.0 {
+        h_a / total
+    } else {
+        0.0
+    }
 }
 
 /// A record of every binomial draw the engine asks for on this thread, for

@@ -1,7 +1,7 @@
 //! The people of one group by stage, the probabilities of its constant
 //! hazards, and the places the month's allocation funded for it.
 
-use crate::engine::draw::{prob, rr_then_competing, Hazard};
+use crate::engine::draw::{exit_share, prob, rr_then_competing, Hazard};
 use crate::engine::rng::StreamRng;
 use crate::model::inputs::GroupInputs;
 use crate::model::record::st;
@@ -45,6 +45,8 @@ pub(super) struct GroupState {
     pub hz_drop_interrupted: Hazard,
     /// The idle exits' total hazard `h_self + h_lost` with its probability.
     pub hz_idle_exit: Hazard,
+    /// Self-reintegration's share of the idle exits, `h_self / (h_self + h_lost)`.
+    pub self_share: f64,
 }
 
 impl GroupState {
@@ -72,6 +74,7 @@ impl GroupState {
             hz_drop: Hazard::new(g.h_drop),
             hz_drop_interrupted: Hazard::new(g.h_drop_interrupted),
             hz_idle_exit: Hazard::new(g.h_self + g.h_lost),
+            self_share: exit_share(g.h_self, g.h_self + g.h_lost),
         }
     }
 
@@ -101,9 +104,14 @@ impl GroupState {
     /// Exits of `n` idle people (waiting or dropped out): re-recruitment at
     /// `h_rr` first, then self-reintegration and loss competing. Returns how
     /// many left.
-    pub fn idle_exits(&mut self, rng: &mut StreamRng, n: u64, h_rr: f64, gp: &GroupInputs) -> u64 {
-        let (rr, sf, lo) =
-            rr_then_competing(rng, n, Hazard::lazy(h_rr), self.hz_idle_exit, gp.h_self);
+    pub fn idle_exits(&mut self, rng: &mut StreamRng, n: u64, h_rr: f64) -> u64 {
+        let (rr, sf, lo) = rr_then_competing(
+            rng,
+            n,
+            Hazard::lazy(h_rr),
+            self.hz_idle_exit,
+            self.self_share,
+        );
         self.rerecruited += rr;
         self.selfr += sf;
         self.lost += lo;

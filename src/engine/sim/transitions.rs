@@ -52,7 +52,10 @@ impl Run<'_> {
                         return (0, 0);
                     }
                     let mut rng = streams.at(keys.course[sub], t);
-                    let (rr, drop, _) = rr_then_competing(&mut rng, n, hz_rr, drop, drop.h);
+                    // Drop-out is the only exit after re-recruitment: its
+                    // share `exit_share(drop.h, drop.h)` is exactly 1 (and
+                    // unused when `drop.h <= 0`).
+                    let (rr, drop, _) = rr_then_competing(&mut rng, n, hz_rr, drop, 1.0);
                     (rr, drop)
                 };
                 let (rr_p, drop_p) = exits(2 * j, paid, hz_drop);

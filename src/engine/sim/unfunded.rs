@@ -24,7 +24,7 @@ impl Run<'_> {
                 let n = g.w[k];
                 if n > 0 {
                     let mut rng = streams.at(keys.waiting[k], t);
-                    let left = g.idle_exits(&mut rng, n, h_rr(k), gp);
+                    let left = g.idle_exits(&mut rng, n, h_rr(k));
                     g.w[k] -= left;
                     g.w_total -= left;
                 }
@@ -32,7 +32,7 @@ impl Run<'_> {
             if g.x > 0 {
                 let mut rng = streams.at(keys.dropped_out, t);
                 let x = g.x;
-                g.x -= g.idle_exits(&mut rng, x, h_rr(gp.wait_cap), gp);
+                g.x -= g.idle_exits(&mut rng, x, h_rr(gp.wait_cap));
             }
             let last_dd = g.d[gp.dd_months - 1];
             self.candidates[gi] =
