@@ -188,12 +188,26 @@ fn floor(c: &mut Criterion) {
         let text = std::fs::read_to_string(&path).expect("bundled scenario");
         let sc = parse_and_validate(&text).expect("valid scenario");
         let file = floor_record::path(name);
-        let recs = floor_record::read(&file).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e}\nRecord the draws first: cargo run --release --features draw-log --example record_draws",
-                file.display()
-            )
-        });
+        let first = run_replicate(&sc, 1, 0);
+        let rows: Vec<_> = first.policies.iter().map(|p| &p.outcomes[..]).collect();
+        let recs = match floor_record::read(&file) {
+            Ok((engine, recs)) if engine == floor_record::fingerprint(&rows) => recs,
+            Ok(_) => {
+                eprintln!(
+                    "floor: the record of {name}'s draws ({}) was made by an engine that draws differently; skipped.\n  Record them again: cargo run --release --features draw-log --example record_draws",
+                    file.display()
+                );
+                continue;
+            }
+            Err(e) => {
+                // Without a record there is nothing to compare: say how to
+                // make one and leave the other benchmarks to run.
+                eprintln!(
+                    "floor: no usable record of {name}'s draws ({e}); skipped.\n  Record them first: cargo run --release --features draw-log --example record_draws"
+                );
+                continue;
+            }
+        };
         describe(&path, &sc, &recs);
         cpu_ratio(&sc, name, &recs);
         // The engine on the same replicates, next to its floor.

@@ -65,8 +65,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             })
             .collect();
+        let first = run_replicate(&sc, 1, 0);
+        let rows: Vec<_> = first.policies.iter().map(|p| &p.outcomes[..]).collect();
         let out = floor_record::path(name);
-        floor_record::write(&out, &reps)?;
+        floor_record::write(&out, floor_record::fingerprint(&rows), &reps)?;
         println!(
             "{name}: {REPLICATES} replicates recorded in {}",
             out.display()

@@ -3,7 +3,8 @@
 //! `benches/floor.rs` (built without it, so that neither the engine nor the
 //! replay it is timed against carries the recording's instrumentation).
 //!
-//! Little-endian: the magic line, the replicate count, then per replicate
+//! Little-endian: the magic line, the [`fingerprint`] of the engine that
+//! made the record, the replicate count, then per replicate
 //! its draw count, words drawn outside binomials, streams made, words drawn
 //! in all and words drawn for the uncertain parameters, then per draw `n`,
 //! a flag byte, `x` and, when flagged, the probability the engine had
@@ -14,7 +15,7 @@
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8] = b"ddrsim floor record 2\n";
+const MAGIC: &[u8] = b"ddrsim floor record 3\n";
 const HAZARD: u8 = 1;
 const HAS_P: u8 = 2;
 const NEW_STREAM: u8 = 4;
@@ -50,6 +51,20 @@ pub struct Replicate {
     pub param_words: u64,
 }
 
+/// A fingerprint of an engine on a scenario: FNV-1a over every policy's
+/// outcome row of replicate 0 (seed 1). A record made by an engine that
+/// draws differently no longer matches the engine it would be timed against.
+pub fn fingerprint(outcome_rows: &[&[Option<i64>]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for v in outcome_rows.iter().flat_map(|r| r.iter()) {
+        for b in v.map_or([0xFF; 8], i64::to_le_bytes) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01B3);
+        }
+    }
+    h
+}
+
 /// Where the record of bundled scenario `name` lives.
 pub fn path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -57,14 +72,16 @@ pub fn path(name: &str) -> PathBuf {
         .join(format!("{name}.draws"))
 }
 
-/// Writes `reps` to `path` (through a temporary file renamed into place).
-pub fn write(path: &Path, reps: &[Replicate]) -> io::Result<()> {
+/// Writes `reps`, recorded by the engine with fingerprint `engine`, to
+/// `path` (through a temporary file renamed into place).
+pub fn write(path: &Path, engine: u64, reps: &[Replicate]) -> io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
     let tmp = path.with_extension("tmp");
     let mut w = BufWriter::new(std::fs::File::create(&tmp)?);
     w.write_all(MAGIC)?;
+    w.write_all(&engine.to_le_bytes())?;
     w.write_all(&(reps.len() as u64).to_le_bytes())?;
     for r in reps {
         for v in [
@@ -98,19 +115,23 @@ fn u64_of(r: &mut impl Read) -> io::Result<u64> {
     Ok(u64::from_le_bytes(b))
 }
 
-/// Reads a record written by [`write`].
-pub fn read(path: &Path) -> io::Result<Vec<Replicate>> {
-    let mut r = BufReader::new(std::fs::File::open(path)?);
+/// Reads a record written by [`write`]: the engine's fingerprint and the
+/// replicates.
+pub fn read(path: &Path) -> io::Result<(u64, Vec<Replicate>)> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    let mut r = BufReader::new(file);
     let mut magic = vec![0; MAGIC.len()];
     r.read_exact(&mut magic)?;
     if magic != MAGIC {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("{} is not a floor record", path.display()),
+            format!("{} is not a floor record of this version", path.display()),
         ));
     }
+    let engine = u64_of(&mut r)?;
     let count = u64_of(&mut r)?;
-    (0..count)
+    let reps = (0..count)
         .map(|_| {
             let draws = u64_of(&mut r)?;
             let (other_words, streams, words) = (u64_of(&mut r)?, u64_of(&mut r)?, u64_of(&mut r)?);
@@ -143,5 +164,6 @@ pub fn read(path: &Path) -> io::Result<Vec<Replicate>> {
                 param_words,
             })
         })
-        .collect()
+        .collect::<io::Result<_>>()?;
+    Ok((engine, reps))
 }
