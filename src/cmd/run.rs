@@ -464,18 +464,11 @@ pub(super) fn run_batches(
     mut on_block: impl FnMut(&[ReplicateResult]) -> Result<()>,
     mut on_grow: impl FnMut(u64),
 ) -> Result<Batches> {
-    let mut acc = ddrsim::engine::run::new_accumulator(sc);
-    let mut done = opts.first;
-    let mut end = opts.first + opts.replicates;
+    // The first batch's accumulator is the run's (merging it into an empty
+    // one would give the same, at the cost of a copy of every histogram).
+    let mut acc = run_replicates(sc, opts, adjust, &mut on_block)?;
+    let mut done = opts.first + opts.replicates;
     let reached = loop {
-        let batch = RunOptions {
-            first: done,
-            replicates: end - done,
-            ..*opts
-        };
-        let part = run_replicates(sc, &batch, adjust, &mut on_block)?;
-        acc.merge(&part);
-        done = end;
         let Some(p) = precision else {
             break None;
         };
@@ -483,8 +476,15 @@ pub(super) fn run_batches(
         if widest < p.target || done >= p.max {
             break Some((widest, widest < p.target));
         }
-        end = (done + PRECISION_BATCH).min(p.max);
+        let end = (done + PRECISION_BATCH).min(p.max);
         on_grow(end - done);
+        let batch = RunOptions {
+            first: done,
+            replicates: end - done,
+            ..*opts
+        };
+        acc.merge(&run_replicates(sc, &batch, adjust, &mut on_block)?);
+        done = end;
     };
     Ok(Batches { acc, done, reached })
 }
