@@ -5,6 +5,9 @@
 //! Set `DDRSIM_KEEP_TEST_OUTPUT=1` to keep the temporary folders and print
 //! their paths (to look at the charts and the report).
 
+#[path = "support/browser.rs"]
+mod browser;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -714,27 +717,10 @@ fn report_survives_an_unreadable_scenario_and_missing_charts() {
     assert!(html.contains("id=\"headline-table\""));
 }
 
-fn find_chromium() -> Option<PathBuf> {
-    if Path::new("/usr/bin/chromium").is_file() {
-        return Some(PathBuf::from("/usr/bin/chromium"));
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n)))
-        .find(|p| p.is_file())
-}
-
 #[test]
 fn report_renders_in_a_real_browser() {
-    let Some(chromium) = find_chromium() else {
-        // In CI a missing browser is a failure, not a silent skip.
-        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
-        assert!(
-            !ci,
-            "chromium not found and CI is set: the browser test must run in CI \
-             (install with `apt-get install -y chromium`)"
-        );
-        println!("SKIPPED: chromium not found; install with `apt-get install -y chromium`");
+    // In CI a missing browser is a failure, not a silent skip.
+    let Some(chromium) = browser::chromium_or_skip("the browser test") else {
         return;
     };
     let out = TempOut::new("browser");
@@ -742,25 +728,7 @@ fn report_renders_in_a_real_browser() {
     let profile = out.path().join("chromium-profile");
     let shot = out.path().join("shot.png");
     let url = format!("file://{}", report.display());
-    let common = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--hide-scrollbars",
-    ];
-    let run = |extra: &[String]| {
-        Command::new(&chromium)
-            .args(common)
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .args(extra)
-            .arg(&url)
-            .output()
-            .expect("run chromium")
-    };
+    let run = |extra: &[String]| browser::run(&chromium, &profile, extra, &url);
     let o = run(&[
         "--window-size=1200,900".to_string(),
         format!("--screenshot={}", shot.display()),
@@ -860,12 +828,7 @@ fn report_refuses_to_inline_active_svg() {
 /// with five policies and the channel decomposition.
 #[test]
 fn first_page_of_the_report_prints_on_one_a4_sheet() {
-    let Some(chromium) = find_chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is required in CI (CI is set) but was not found"
-        );
-        println!("SKIPPED: chromium not found; install with `apt-get install -y chromium`");
+    let Some(chromium) = browser::chromium_or_skip("the print test") else {
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -892,25 +855,15 @@ fn first_page_of_the_report_prints_on_one_a4_sheet() {
     let page = tmp.path().join("first.html");
     fs::write(&page, first).expect("write");
     let pdf = tmp.path().join("first.pdf");
-    let o = Command::new(&chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!(
-            "--user-data-dir={}",
-            tmp.path().join("profile").display()
-        ))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("run chromium");
+    let o = browser::run(
+        &chromium,
+        &tmp.path().join("profile"),
+        &[
+            "--no-pdf-header-footer".to_string(),
+            format!("--print-to-pdf={}", pdf.display()),
+        ],
+        &format!("file://{}", page.display()),
+    );
     let bytes = fs::read(&pdf).unwrap_or_else(|_| {
         panic!(
             "no PDF; chromium said: {}",

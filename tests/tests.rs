@@ -1,5 +1,8 @@
 //! The integration test binary: engine invariants and behaviour, outputs, CLI.
 
+#[path = "support/browser.rs"]
+mod browser;
+
 mod it {
     pub mod bad_inputs;
     pub mod calibrate;

@@ -2,6 +2,7 @@
 //! escapes its data, and in a real browser shows sweep.csv's effect for the
 //! point chosen through the sliders.
 
+use crate::browser;
 use assert_cmd::Command;
 use ddrsim::report::explorer;
 use std::fs;
@@ -139,16 +140,6 @@ fn explore_refuses_a_folder_without_a_sweep() {
     );
 }
 
-fn find_chromium() -> Option<PathBuf> {
-    if Path::new("/usr/bin/chromium").is_file() {
-        return Some(PathBuf::from("/usr/bin/chromium"));
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n)))
-        .find(|p| p.is_file())
-}
-
 /// The `data-exact` attribute and text of `#effect-mean` in a DOM dump.
 fn shown_effect(dom: &str) -> (String, String) {
     let at = dom
@@ -168,14 +159,7 @@ fn shown_effect(dom: &str) -> (String, String) {
 
 #[test]
 fn moving_the_sliders_shows_the_sweep_csv_effect_in_a_browser() {
-    let Some(chromium) = find_chromium() else {
-        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
-        assert!(
-            !ci,
-            "chromium not found and CI is set: the explorer browser test must run in CI \
-             (install with `apt-get install -y chromium`)"
-        );
-        println!("SKIPPED: chromium not found; install with `apt-get install -y chromium`");
+    let Some(chromium) = browser::chromium_or_skip("the explorer browser test") else {
         return;
     };
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -190,21 +174,8 @@ fn moving_the_sliders_shows_the_sweep_csv_effect_in_a_browser() {
     );
     let profile = tmp.path().join("profile");
     let dump = |hash: &str| {
-        let o = std::process::Command::new(&chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--dump-dom",
-            ])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .arg(format!("file://{}{hash}", page.display()))
-            .output()
-            .expect("run chromium");
+        let url = format!("file://{}{hash}", page.display());
+        let o = browser::run(&chromium, &profile, &["--dump-dom".to_string()], &url);
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
     let csv = out.join("sweep.csv");
