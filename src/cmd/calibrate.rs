@@ -19,14 +19,9 @@ pub fn run(args: &CalibrateArgs) -> Result<()> {
     let text = super::read_text(path)
         .with_context(|| format!("cannot read targets file '{}'", path.display()))?;
     let mut file = read(&text).map_err(|problems| {
-        anyhow::anyhow!(
-            "targets file '{}' is invalid:\n  - {}",
-            path.display(),
-            problems
-                .iter()
-                .map(|p| p.to_string())
-                .collect::<Vec<_>>()
-                .join("\n  - ")
+        problem_list(
+            format!("targets file '{}' is invalid", path.display()),
+            &problems,
         )
     })?;
     if let Some(n) = args.particles {
@@ -66,15 +61,11 @@ pub fn run(args: &CalibrateArgs) -> Result<()> {
     }
     let cal =
         Calibration::new(&file, scenarios, args.leave_out.as_deref()).map_err(|problems| {
-            anyhow::anyhow!(
-                "targets file '{}' does not fit its scenarios:\n  - {}",
-                path.display(),
-                problems
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n  - ")
-            )
+            let what = format!(
+                "targets file '{}' does not fit its scenarios",
+                path.display()
+            );
+            problem_list(what, &problems)
         })?;
     let threads = args.threads.unwrap_or(0);
     let out = args.out.clone().unwrap_or_else(|| match &args.leave_out {
@@ -304,4 +295,10 @@ pub fn load_posterior(
         .slots(sc)
         .map_err(|e| anyhow::anyhow!("--params file '{}': {e}", path.display()))?;
     Ok((post, slots, text))
+}
+
+/// `heading:` followed by one `  - problem` line per problem.
+fn problem_list(heading: String, problems: &[impl std::fmt::Display]) -> anyhow::Error {
+    let lines: Vec<String> = problems.iter().map(|p| format!("\n  - {p}")).collect();
+    anyhow::anyhow!("{heading}:{}", lines.concat())
 }

@@ -12,6 +12,7 @@ use ddrsim::model::outcome::{outcome_columns, Better, Unit};
 use ddrsim::output::atomic::{folder_name, write_file, StagedDir};
 use ddrsim::output::number::stat;
 use ddrsim::plot::discover::{BoxPoint, TradeoffChart};
+use ddrsim::plot::Chart;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -151,7 +152,8 @@ pub fn run(args: &DiscoverArgs) -> Result<()> {
             chosen: bp(&found.prim.chosen),
             rule: rule.clone(),
         };
-        ddrsim::plot::discover::draw(&dir.join("discover"), &chart)
+        chart
+            .save(&dir.join("discover"))
             .with_context(|| format!("cannot draw the chart in '{}'", dir.display()))?;
     }
     let summary = summary(&found, &words, &box_words, &names, args.replicates);

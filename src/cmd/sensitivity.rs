@@ -14,6 +14,7 @@ use ddrsim::model::outcome::outcome_columns;
 use ddrsim::output::atomic::{folder_name, write_file, StagedDir};
 use ddrsim::output::manifest::Manifest;
 use ddrsim::plot::sensitivity::{Bar, SensitivityChart};
+use ddrsim::plot::Chart;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -132,7 +133,7 @@ pub fn run(args: &SensitivityArgs) -> Result<()> {
         args.replicates >= 1,
         "--replicates: at least 1 process replicate per point"
     );
-    let threads = resolve_threads(args.threads)?;
+    let threads = super::threads(args.threads)?;
     let seed = args.seed.unwrap_or(sc.seed);
     let settings = Settings {
         method,
@@ -243,7 +244,8 @@ pub fn run(args: &SensitivityArgs) -> Result<()> {
     )?;
     if !args.no_charts {
         let chart = chart(sc.name.as_str(), &analysis, &fs, &what, &design);
-        ddrsim::plot::sensitivity::draw(&dir.join("sensitivity"), &chart)
+        chart
+            .save(&dir.join("sensitivity"))
             .with_context(|| format!("cannot draw the chart in '{}'", dir.display()))?;
     }
     let out = staged.commit()?;
@@ -289,21 +291,6 @@ struct Subject<'a> {
 fn finite(x: f64) -> Option<f64> {
     x.is_finite()
         .then(|| format_significant(x, 6).parse().unwrap_or(x))
-}
-
-fn resolve_threads(threads: Option<usize>) -> Result<usize> {
-    let cap = ddrsim::engine::run::max_threads();
-    Ok(match threads {
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        Some(0) => bail!("--threads must be at least 1"),
-        Some(n) if n > cap => {
-            eprintln!(
-                "warning: --threads {n} is above the cap of {cap} (4 x the available cores, at most 256); using {cap}"
-            );
-            cap
-        }
-        Some(n) => n,
-    })
 }
 
 /// A number for the CSV: 6 significant digits, empty when not finite.

@@ -11,6 +11,7 @@ use ddrsim::output::atomic::{folder_name, write_file, StagedDir};
 use ddrsim::output::number::stat;
 use ddrsim::output::shard::ShardSpec;
 use ddrsim::plot::sweep::{EffectChart, EffectPoint};
+use ddrsim::plot::Chart;
 use ddrsim::scenario::overrides::{self, Override};
 use ddrsim::scenario::{parse_and_validate, Scenario};
 use std::fs::{self, File};
@@ -959,6 +960,6 @@ fn draw_charts(
     } else {
         "sweep-line"
     });
-    ddrsim::plot::sweep::draw(&stem, &chart)?;
+    chart.save(&stem)?;
     Ok(notes)
 }

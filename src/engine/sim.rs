@@ -133,7 +133,6 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
     Trajectory {
         months,
         people: run.people,
-        groups: n,
         tallies: run.tallies,
         relapse_month: run.relapse_month,
         appeals: run.appeals,

@@ -542,7 +542,7 @@ fn people_values(
     };
     match group {
         Some(g) => {
-            let groups = traj.groups.max(1);
+            let groups = traj.groups().max(1);
             for (i, p) in traj.people.iter().skip(g).step_by(groups).enumerate() {
                 note(i + 1, p[st::WAITING]);
             }

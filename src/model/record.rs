@@ -183,10 +183,9 @@ pub struct Trajectory {
     pub months: Vec<MonthRecord>,
     /// People by month, group and state ([`STATES`] order) at the end of
     /// each month, month-major: month index `i` (month `i + 1`), group `g`
-    /// at `people[i * groups + g]` (see [`Trajectory::people_at`]).
+    /// at `people[i * groups + g]`, with one group per tally (see
+    /// [`Trajectory::people_at`]).
     pub people: Vec<[u64; 11]>,
-    /// Number of groups.
-    pub groups: usize,
     /// Per-group counters.
     pub tallies: Vec<GroupTally>,
     /// Month of the first conflict relapse, if any.
@@ -199,14 +198,20 @@ pub struct Trajectory {
 }
 
 impl Trajectory {
+    /// Number of groups (one tally each).
+    pub fn groups(&self) -> usize {
+        self.tallies.len()
+    }
+
     /// People by group at the end of month index `i` (month `i + 1`).
     pub fn people_at(&self, i: usize) -> &[[u64; 11]] {
-        &self.people[i * self.groups..(i + 1) * self.groups]
+        let n = self.groups();
+        &self.people[i * n..(i + 1) * n]
     }
 
     /// People by group at the end of each month, month 1 first.
     pub fn monthly_people(&self) -> impl ExactSizeIterator<Item = &[[u64; 11]]> + '_ {
-        self.people.chunks_exact(self.groups.max(1))
+        self.people.chunks_exact(self.groups().max(1))
     }
 
     /// People by group at the end of the last month (empty without months).

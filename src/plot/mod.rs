@@ -219,12 +219,22 @@ impl Ctx<'_> {
 
 /// A chart that can draw itself on any plotters backend, recording what it
 /// drew in `rec`.
-pub(crate) trait Chart {
+pub trait Chart {
+    /// Draws the chart on `root`, recording what it drew in `rec`.
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
         rec: &mut ChartRecord,
     ) -> Result<()>;
+
+    /// Draws `<stem>.png` and `<stem>.svg` ([`save_both`]); returns the files
+    /// and what the PNG drew.
+    fn save(&self, stem: &Path) -> Result<(Vec<PathBuf>, ChartRecord)>
+    where
+        Self: Sized,
+    {
+        save_both(stem, self)
+    }
 }
 
 /// Draws `chart` to `<stem>.png` and `<stem>.svg` (fonts registered first);

@@ -10,7 +10,6 @@ use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::path::{Path, PathBuf};
 
 /// The effect at one point.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,50 +60,37 @@ fn metric_info(metric: &str) -> (String, Unit, Option<bool>) {
     }
 }
 
-/// Draws `<stem>.png` and `<stem>.svg`: a heatmap for two keys, a line chart
-/// for one. Returns the files and what the chart drew.
-pub fn draw(stem: &Path, chart: &EffectChart) -> Result<(Vec<PathBuf>, ChartRecord)> {
-    super::save_both(stem, chart)
-}
-
 impl super::Chart for EffectChart {
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
         rec: &mut ChartRecord,
     ) -> Result<()> {
-        render(root, self, rec)
-    }
-}
-
-fn render<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    c: &EffectChart,
-    rec: &mut ChartRecord,
-) -> Result<()> {
-    let (label, unit, lower) = metric_info(&c.metric);
-    let dir = match lower {
-        Some(true) => " (lower is better)",
-        Some(false) => " (higher is better)",
-        None => "",
-    };
-    let title = format!(
-        "{}: effect of {} on {}",
-        c.scenario,
-        c.policy,
-        label.to_lowercase()
-    );
-    let sub = format!(
+        let c = self;
+        let (label, unit, lower) = metric_info(&c.metric);
+        let dir = match lower {
+            Some(true) => " (lower is better)",
+            Some(false) => " (higher is better)",
+            None => "",
+        };
+        let title = format!(
+            "{}: effect of {} on {}",
+            c.scenario,
+            c.policy,
+            label.to_lowercase()
+        );
+        let sub = format!(
         "Mean paired difference {} minus {} in {}{dir} at each swept point; marked where its 95% interval excludes 0.",
         c.policy,
         c.baseline,
         unit.axis()
     );
-    let area = header(root, &title, &sub, c.replicates, rec)?;
-    if c.keys.len() == 2 {
-        heatmap(&area, c, unit, lower, rec)
-    } else {
-        line(&area, c, unit, rec)
+        let area = header(root, &title, &sub, c.replicates, rec)?;
+        if c.keys.len() == 2 {
+            heatmap(&area, c, unit, lower, rec)
+        } else {
+            line(&area, c, unit, rec)
+        }
     }
 }
 

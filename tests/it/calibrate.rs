@@ -211,26 +211,22 @@ fn run_with_params_is_thread_independent_and_takes_the_posterior_values() {
         draws: vec![vec![0.0011, 0.01], vec![0.0033, 0.05]],
     };
     fs::write(&csv, post.to_csv()).expect("write");
-    let out = |j: &str| {
-        let o = dir.path().join(format!("run-{j}"));
-        ddrsim()
-            .args([
-                "run",
-                "scenarios/burundi-2004.toml",
-                "-n",
-                "40",
-                "--quiet",
-                "--no-charts",
-                "-j",
-                j,
-            ])
-            .arg("--params")
+    // `ddrsim COMMAND scenarios/burundi-2004.toml ARGS --quiet --no-charts
+    // --params posterior.csv --out dir/OUT`.
+    let with_params = |command: &str, args: &[&str], out: &str| {
+        let mut cmd = ddrsim();
+        cmd.args([command, "scenarios/burundi-2004.toml"])
+            .args(args)
+            .args(["--quiet", "--no-charts", "--params"])
             .arg(&csv)
             .arg("--out")
-            .arg(&o)
+            .arg(dir.path().join(out))
             .assert()
-            .success();
-        o
+    };
+    let out = |j: &str| {
+        let o = format!("run-{j}");
+        with_params("run", &["-n", "40", "-j", j], &o).success();
+        dir.path().join(o)
     };
     let (a, b) = (out("1"), out("2"));
     for f in [
@@ -268,23 +264,12 @@ fn run_with_params_is_thread_independent_and_takes_the_posterior_values() {
     }
     assert!(seen > 0);
     // A sweep takes the posterior too, and refuses to vary a draw it sets.
-    let res = ddrsim()
-        .args([
-            "sweep",
-            "scenarios/burundi-2004.toml",
-            "--grid",
-            "shared.rerecruit=0.002,0.004",
-            "-n",
-            "4",
-            "--quiet",
-            "--no-charts",
-        ])
-        .arg("--params")
-        .arg(&csv)
-        .arg("--out")
-        .arg(dir.path().join("sweep"))
-        .assert()
-        .failure();
+    let res = with_params(
+        "sweep",
+        &["--grid", "shared.rerecruit=0.002,0.004", "-n", "4"],
+        "sweep",
+    )
+    .failure();
     let err = String::from_utf8_lossy(&res.get_output().stderr).to_string();
     assert!(
         err.contains("shared.rerecruit") && err.contains("varies"),
@@ -292,21 +277,7 @@ fn run_with_params_is_thread_independent_and_takes_the_posterior_values() {
     );
     // An unknown shared name is a clear error.
     fs::write(&csv, "draw,weight,shared.nope\n0,1,0.5\n").expect("write");
-    let res = ddrsim()
-        .args([
-            "run",
-            "scenarios/burundi-2004.toml",
-            "-n",
-            "4",
-            "--quiet",
-            "--no-charts",
-        ])
-        .arg("--params")
-        .arg(&csv)
-        .arg("--out")
-        .arg(dir.path().join("bad"))
-        .assert()
-        .failure();
+    let res = with_params("run", &["-n", "4"], "bad").failure();
     let err = String::from_utf8_lossy(&res.get_output().stderr).to_string();
     assert!(
         err.contains("shared.nope") && err.contains("posterior.csv"),

@@ -6,7 +6,8 @@
 
 use assert_cmd::Command;
 use ddrsim::experiment::sensitivity::Method;
-use ddrsim::plot::sensitivity::{draw, Bar, SensitivityChart};
+use ddrsim::plot::sensitivity::{Bar, SensitivityChart};
+use ddrsim::plot::Chart;
 use std::fs;
 use std::path::Path;
 
@@ -366,7 +367,7 @@ fn the_chart_legend_lists_what_it_drew() {
                 })
                 .collect(),
         };
-        let (files, rec) = draw(&tmp.path().join(method.name()), &chart).expect("draw");
+        let (files, rec) = chart.save(&tmp.path().join(method.name())).expect("draw");
         assert_eq!(files.len(), 2);
         assert!(files.iter().all(|f| f.is_file()));
         let mut legend = rec.legend.clone();

@@ -551,7 +551,8 @@ fn a_killed_sweep_resumes_to_the_same_bytes() {
 
 #[test]
 fn charts_record_axes_marks_and_files() {
-    use ddrsim::plot::sweep::{draw, EffectChart, EffectPoint};
+    use ddrsim::plot::sweep::{EffectChart, EffectPoint};
+    use ddrsim::plot::Chart;
     let tmp = tempfile::tempdir().expect("tempdir");
     let pt = |a: &str, b: &str, mean: f64, ci: (f64, f64)| EffectPoint {
         levels: vec![a.to_string(), b.to_string()],
@@ -576,7 +577,9 @@ fn charts_record_axes_marks_and_files() {
         replicates: Some(10),
     };
     assert!(chart.points[0].clear() && !chart.points[1].clear() && chart.points[3].clear());
-    let (files, rec) = draw(&tmp.path().join("sweep-heatmap"), &chart).expect("heatmap");
+    let (files, rec) = chart
+        .save(&tmp.path().join("sweep-heatmap"))
+        .expect("heatmap");
     assert_eq!(files.len(), 2);
     assert!(files.iter().all(|f| f.exists()));
     assert_eq!(rec.axes, chart.keys);
@@ -587,7 +590,7 @@ fn charts_record_axes_marks_and_files() {
     for p in &mut one.points {
         p.levels.truncate(1);
     }
-    let (_, rec) = draw(&tmp.path().join("sweep-line"), &one).expect("line");
+    let (_, rec) = one.save(&tmp.path().join("sweep-line")).expect("line");
     assert_eq!(rec.axes.first(), chart.keys.first());
     assert_eq!(rec.series, ["95% interval", "mean difference"]);
 }
