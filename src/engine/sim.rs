@@ -126,7 +126,7 @@ pub fn simulate(sc: &Scenario, inp: &Inputs, policy: usize, streams: &Streams) -
         places: Vec::with_capacity(lines_cap.max(1)),
     };
     // Each month is recorded in place (a record is about 500 bytes).
-    let mut months = vec![MonthRecord::EMPTY; horizon];
+    let mut months = vec![MonthRecord::default(); horizon];
     for (t, rec) in (1..).zip(months.iter_mut()) {
         run.month(t, rec);
     }

@@ -92,7 +92,7 @@ pub mod src {
 }
 
 /// One month of one replicate, recorded at the end of the month (step 8).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MonthRecord {
     /// People whose reinsertion payment was due and not paid this month.
     pub unpaid_reinsertion: u64,
@@ -130,24 +130,6 @@ pub struct MonthRecord {
 }
 
 impl MonthRecord {
-    /// A month with nothing recorded yet.
-    pub const EMPTY: MonthRecord = MonthRecord {
-        unpaid_reinsertion: 0,
-        balances: [0; 9],
-        bridge_outstanding: 0,
-        received: [0; 5],
-        bridge_repaid: 0,
-        lapsed: 0,
-        offset: 0,
-        offset_shortfall: 0,
-        offset_advance: 0,
-        backlog: 0,
-        spent: [[0; 5]; 7],
-        demand: [0; 7],
-        security: 0.0,
-        relapsed: false,
-    };
-
     /// Total spent this month.
     pub fn spent_total(&self) -> Cents {
         self.spent.iter().flatten().sum()
